@@ -1,0 +1,26 @@
+# The README's two commands: `make run` (the whole pipeline, `snakemake --cores 4`) and
+# `make test` (the test suite). Both first create the Python environment in .venv, once,
+# from the pins in pyproject.toml.
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= 4
+
+.PHONY: run test report bench
+
+$(BIN)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/snakemake --cores $(CORES)
+
+test: $(BIN)/.installed
+	$(BIN)/pytest
+
+report: $(BIN)/.installed
+	$(BIN)/snakemake --report results/report.html
+
+bench: $(BIN)/.installed
+	$(BIN)/snakemake --cores $(CORES) bench

@@ -1,0 +1,36 @@
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/theory.smk"
+include: "workflow/rules/mlp.smk"
+include: "workflow/rules/ocr.smk"
+include: "workflow/rules/autoencoder.smk"
+include: "workflow/rules/pca.smk"
+include: "workflow/rules/torch.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        rules.data.input,
+        rules.q1.input,
+        rules.q2.input,
+        rules.q3.input,
+        rules.q4.input,
+        rules.q5.input,
+        rules.q6.input,
+        rules.q7.input,
+        rules.summary.input,

@@ -1,0 +1,31 @@
+"""nnrec: the "Neural Networks for Recognition" homework (CMU 16-720 HW5) as a library.
+
+One module per concern; the Snakemake rule scripts in ``scripts/`` only call into these.
+
+- ``charset``      the 36 classes and the NIST36 32x32 column-major image layout
+- ``data``         fetching inputs (resources, mirror, download), checksums, provenance, loaders
+- ``synth``        synthetic NIST36-format characters rendered from handwriting fonts
+- ``nn``           the numpy network, written from scratch (layers, backprop, SGD)
+- ``theory``       numerical checks of the Q1 claims
+- ``ocr``          finding, grouping and classifying letters on photographed pages
+- ``autoencoder``  the numpy autoencoder with momentum SGD
+- ``pca``          PCA reconstructions
+- ``torch_models`` PyTorch character and flower networks
+- ``metrics``      accuracy, confusion, character error rate, PSNR
+- ``plots``        figures
+- ``io``           logging and atomic writes shared by the rule scripts
+"""
+
+__version__ = "0.1.0"
+
+
+class NnrecError(Exception):
+    """An error a user can act on; the CLI prints it on one line and exits non-zero."""
+
+
+class DataError(NnrecError):
+    """An input file is missing, corrupt, or not in the expected layout."""
+
+
+class ConfigError(NnrecError):
+    """A configuration value is invalid."""

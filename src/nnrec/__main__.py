@@ -1,0 +1,5 @@
+import sys
+
+from nnrec.cli import main
+
+sys.exit(main())

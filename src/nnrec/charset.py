@@ -1,0 +1,47 @@
+"""The 36 NIST36 classes and the dataset's 32x32 image layout.
+
+NIST36 stores each character as a row of 1024 floats in column-major order, white
+background near 1 and dark ink near 0; ``row.reshape(32, 32).T`` is the upright image.
+"""
+
+import numpy as np
+
+CLASSES = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+N_CLASSES = len(CLASSES)
+SIDE = 32
+N_PIXELS = SIDE * SIDE
+
+
+def row_to_image(row):
+    """(1024,) dataset row -> (32, 32) upright image."""
+    return np.asarray(row).reshape(SIDE, SIDE).T
+
+
+def image_to_row(image):
+    """(32, 32) upright image -> (1024,) dataset row (column-major)."""
+    return np.asarray(image).T.reshape(N_PIXELS)
+
+
+def images_to_rows(images):
+    """(n, 32, 32) upright images -> (n, 1024) dataset rows."""
+    images = np.asarray(images)
+    return images.transpose(0, 2, 1).reshape(len(images), N_PIXELS)
+
+
+def rows_to_images(rows):
+    """(n, 1024) dataset rows -> (n, 32, 32) upright images."""
+    rows = np.asarray(rows)
+    return rows.reshape(len(rows), SIDE, SIDE).transpose(0, 2, 1)
+
+
+def one_hot(indices, n_classes=N_CLASSES):
+    """(n,) integer class indices -> (n, n_classes) float one-hot rows."""
+    indices = np.asarray(indices, dtype=int)
+    out = np.zeros((len(indices), n_classes))
+    out[np.arange(len(indices)), indices] = 1.0
+    return out
+
+
+def labels_to_text(indices):
+    """Class indices -> the string of their characters."""
+    return "".join(CLASSES[i] for i in indices)

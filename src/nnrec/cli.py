@@ -1,0 +1,57 @@
+"""The `nnrec` command: what a user runs by hand, outside the pipeline.
+
+    nnrec evaluate --model results/q3/lr_best/model.npz --data my_chars.mat
+    nnrec ocr my_page.jpg [--model results/q3/lr_best/model.npz]
+
+Errors a user can act on (bad file, wrong layout) print as one line and exit with status 2.
+"""
+
+import argparse
+import sys
+
+from nnrec import NnrecError
+
+DEFAULT_MODEL = "results/q3/lr_best/model.npz"
+
+
+def _evaluate(args):
+    from nnrec import nn
+
+    result = nn.evaluate_file(args.model, args.data)
+    print(f"{args.data}: accuracy {result['accuracy']:.4f} on {result['n']} samples")
+
+
+def _ocr(args):
+    from nnrec import ocr
+
+    print(ocr.read_page(args.page, args.model), end="")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="nnrec", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy of a saved MLP on a NIST36-layout .mat")
+    evaluate.add_argument("--model", required=True, help="model.npz written by the Q3 step")
+    evaluate.add_argument("--data", required=True, help=".mat with <split>_data and <split>_labels")
+    evaluate.set_defaults(run=_evaluate)
+
+    read = commands.add_parser("ocr", help="print the text of a photographed page of block capitals")
+    read.add_argument("page", help="image file (JPEG, PNG; colour, grey or RGBA)")
+    read.add_argument("--model", default=DEFAULT_MODEL, help=f"classifier (default: {DEFAULT_MODEL})")
+    read.set_defaults(run=_ocr)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except NnrecError as error:
+        print(f"nnrec: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

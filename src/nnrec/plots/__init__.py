@@ -1,0 +1,98 @@
+"""Figures. Shared helpers live here; each stage's figures live in a submodule.
+
+Every figure is written through :func:`save` so all share one look and are written
+atomically (a failed step never leaves a half-drawn PNG).
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")  # rules run headless
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from nnrec.io import atomic_path  # noqa: E402
+
+plt.rcParams.update(
+    {
+        "figure.dpi": 110,
+        "savefig.dpi": 130,
+        "savefig.bbox": "tight",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "font.size": 10,
+        "axes.titlesize": 11,
+    }
+)
+
+
+def save(fig, path):
+    """Write ``fig`` to ``path`` (format from the suffix) and close it."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=str(path).rsplit(".", 1)[-1])
+    plt.close(fig)
+
+
+def data_note(fig, note):
+    """Stamp a small grey line at the bottom of ``fig``, e.g. which data it was made from."""
+    if note:
+        fig.text(0.01, -0.02, note, fontsize=8, color="0.4", ha="left", va="top")
+
+
+def curves(histories, metrics=("loss", "acc"), title="", note=""):
+    """Training curves: one panel per metric, train solid and valid dashed, one colour per run.
+
+    histories: {run name: DataFrame with columns epoch, train_<m>, valid_<m> for each m}.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.8), squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, metric in zip(axes[0], metrics):
+        for (name, hist), colour in zip(histories.items(), colours):
+            for split, style in (("train", "-"), ("valid", "--")):
+                column = f"{split}_{metric}"
+                if column in hist:
+                    ax.plot(hist["epoch"], hist[column], style, color=colour, label=f"{name} {split}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel({"loss": "loss", "acc": "accuracy"}.get(metric, metric))
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    data_note(fig, note)
+    fig.tight_layout()
+    return fig
+
+
+def confusion(cm, labels, title="", note=""):
+    """Confusion matrix heat map, rows = true class, columns = predicted, counts annotated."""
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(0.28 * n + 2.5, 0.28 * n + 2))
+    ax.grid(False)
+    image = ax.imshow(cm, cmap="Blues")
+    ax.set_xticks(range(n), labels, fontsize=7)
+    ax.set_yticks(range(n), labels, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    threshold = cm.max() / 2 if cm.size else 0
+    for i, j in zip(*np.nonzero(cm)):
+        ax.text(j, i, cm[i, j], ha="center", va="center", fontsize=5.5,
+                color="white" if cm[i, j] > threshold else "black")
+    fig.colorbar(image, ax=ax, fraction=0.04)
+    if title:
+        ax.set_title(title)
+    data_note(fig, note)
+    return fig
+
+
+def image_grid(images, n_cols, titles=None, cmap="gray", vmin=0.0, vmax=1.0, cell=0.9):
+    """A grid of small images without axes; ``images`` is (n, h, w) or (n, h, w, 3)."""
+    n_rows = int(np.ceil(len(images) / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(cell * n_cols, cell * n_rows), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < len(images):
+            ax.imshow(images[k], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+            if titles is not None:
+                ax.set_title(titles[k], fontsize=7)
+    return fig

@@ -1,0 +1,19 @@
+# Shared definitions for every stage file. Stage files name their outputs under
+# results/<stage>/, downloads under resources/, logs under logs/<stage>/.
+
+CORE_ENV = "../../envs/core.yaml"
+TORCH_ENV = "../../envs/torch.yaml"
+
+
+# The one aggregate per stage (data, q1 ... q7, summary) lets a user build a single stage:
+# `snakemake --cores 4 q4`.
+localrules:
+    data,
+    q1,
+    q2,
+    q3,
+    q4,
+    q5,
+    q6,
+    q7,
+    summary,

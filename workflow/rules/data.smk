@@ -1,0 +1,6 @@
+# Stage file: data (placeholder until the stage lands).
+
+
+rule data:
+    input:
+        [],

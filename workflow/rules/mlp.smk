@@ -1,0 +1,11 @@
+# Stage file: mlp (placeholder until the stage lands).
+
+
+rule q2:
+    input:
+        [],
+
+
+rule q3:
+    input:
+        [],

@@ -1,0 +1,6 @@
+# Stage file: ocr (placeholder until the stage lands).
+
+
+rule q4:
+    input:
+        [],

@@ -1,0 +1,6 @@
+# Stage file: pca (placeholder until the stage lands).
+
+
+rule q6:
+    input:
+        [],

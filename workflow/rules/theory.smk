@@ -1,0 +1,6 @@
+# Stage file: theory (placeholder until the stage lands).
+
+
+rule q1:
+    input:
+        [],

@@ -1,0 +1,6 @@
+# Stage file: torch (placeholder until the stage lands).
+
+
+rule q7:
+    input:
+        [],
