@@ -1,0 +1,358 @@
+"""A fully connected network in plain numpy, written from scratch (homework Q2/Q3).
+
+Conventions (those of the homework):
+
+- A batch is a matrix with one sample per row: ``X`` is (n, d). A layer computes
+  ``pre = X @ W + b`` with ``W`` (n_in, n_out) and ``b`` (n_out,), then ``post = f(pre)``.
+- Parameters live in a plain dict ``{"W1", "b1", "W2", "b2", ...}``; layer ``k`` uses
+  ``Wk``/``bk`` and ``activations[k - 1]``.
+- Weights are Xavier-uniform (Var = 2 / (n_in + n_out)), biases zero.
+- Hidden layers use sigmoid (or relu for the autoencoder); the classifier's output is a
+  numerically stable softmax; the loss is cross-entropy **summed** over the batch, and
+  gradients are **summed** over the batch (so the learning rate is per sample).
+- Every epoch visits the training set in random mini-batches drawn from a seeded
+  ``numpy.random.Generator``: the same seed gives the same numbers.
+
+The three calls that make a training step::
+
+    output, caches = forward(params, activations, X)
+    grads = backward(params, activations, caches, d_output)
+    params = sgd_step(params, grads, learning_rate)
+
+``d_output`` is what the loss contributes at the top of the network:
+
+- for a ``"sigmoid"``, ``"relu"`` or ``"linear"`` output layer it is dL/d(output), the
+  gradient of the loss w.r.t. the network's output (for a squared error
+  ``sum((output - X)**2)`` that is ``2 * (output - X)``); ``backward`` multiplies by the
+  activation's derivative itself;
+- for a ``"softmax"`` output layer it is the combined softmax + cross-entropy delta
+  dL/d(pre-activation) = ``probs - Y`` (see :func:`softmax_cross_entropy_delta`), which is
+  simpler and more accurate than going through the softmax Jacobian.
+"""
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from nnrec import DataError
+from nnrec.io import atomic_path, log
+
+# ----------------------------------------------------------------------------- activations
+
+
+def sigmoid(x):
+    """Elementwise logistic function 1 / (1 + exp(-x)); any shape, values in (0, 1).
+
+    Written via tanh (sigma(x) = (1 + tanh(x / 2)) / 2), which never overflows.
+    """
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def sigmoid_deriv_from_output(s):
+    """Derivative of the sigmoid given its output ``s = sigmoid(x)``: s * (1 - s)."""
+    return s * (1.0 - s)
+
+
+def relu(x):
+    """Elementwise max(x, 0)."""
+    return np.maximum(x, 0.0)
+
+
+def relu_deriv(x):
+    """Derivative of relu at the pre-activation ``x``: 1 where x > 0, else 0 (0 at x = 0)."""
+    return (x > 0).astype(x.dtype)
+
+
+def softmax(x):
+    """Row-wise softmax, stable for any finite input.
+
+    x: (n, k). Returns (n, k), each row non-negative and summing to 1. Subtracting the row
+    maximum leaves the result unchanged (softmax is shift-invariant) and keeps exp() from
+    overflowing.
+    """
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+ACTIVATIONS = ("sigmoid", "relu", "linear", "softmax")
+
+
+def activate(name, pre):
+    """Apply the activation ``name`` (one of ACTIVATIONS) to the pre-activation ``pre``."""
+    if name == "sigmoid":
+        return sigmoid(pre)
+    if name == "relu":
+        return relu(pre)
+    if name == "linear":
+        return pre
+    if name == "softmax":
+        return softmax(pre)
+    raise ValueError(f"unknown activation {name!r}; expected one of {ACTIVATIONS}")
+
+
+def activation_deriv(name, pre, post):
+    """Elementwise derivative d post / d pre of ``name`` (not defined for softmax)."""
+    if name == "sigmoid":
+        return sigmoid_deriv_from_output(post)
+    if name == "relu":
+        return relu_deriv(pre)
+    if name == "linear":
+        return np.ones_like(pre)
+    raise ValueError(f"no elementwise derivative for activation {name!r}")
+
+
+# -------------------------------------------------------------------------- initialisation
+
+
+def initialize_weights(n_in, n_out, rng):
+    """Xavier-uniform weights (n_in, n_out) and zero biases (n_out,).
+
+    Uniform on [-a, a] has variance a**2 / 3; a = sqrt(6 / (n_in + n_out)) gives the
+    Glorot & Bengio variance 2 / (n_in + n_out).
+    """
+    a = np.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-a, a, size=(n_in, n_out)), np.zeros(n_out)
+
+
+def init_network(sizes, activations, rng):
+    """Parameters of a fully connected net with layer widths ``sizes``.
+
+    sizes: [d_in, h1, ..., d_out] (len L + 1); activations: L names, one per layer.
+    rng: numpy Generator. Returns {"W1": (d_in, h1), "b1": (h1,), ..., "WL", "bL"} (float64).
+    """
+    if len(activations) != len(sizes) - 1:
+        raise ValueError(f"{len(sizes) - 1} layers but {len(activations)} activations")
+    for name in activations:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; expected one of {ACTIVATIONS}")
+    if "softmax" in activations[:-1]:
+        raise ValueError("softmax is supported only as the output layer")
+    params = {}
+    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{k}"], params[f"b{k}"] = initialize_weights(n_in, n_out, rng)
+    return params
+
+
+def zero_network(params):
+    """A copy of ``params`` with every weight and bias zero (the Q2.1 initialisation study)."""
+    return {name: np.zeros_like(value) for name, value in params.items()}
+
+
+def n_layers(params):
+    return sum(1 for name in params if name.startswith("W"))
+
+
+# ------------------------------------------------------------------------ forward/backward
+
+
+def layer_forward(X, W, b, activation):
+    """One layer: X (n, n_in), W (n_in, n_out), b (n_out,) -> (post (n, n_out), cache).
+
+    The cache ``(X, pre, post)`` holds what backward needs.
+    """
+    pre = X @ W + b
+    post = activate(activation, pre)
+    return post, (X, pre, post)
+
+
+def forward(params, activations, X):
+    """Run the network on a batch.
+
+    X: (n, d_in). Returns (output (n, d_out), caches), caches[k] = (input, pre, post) of
+    layer k + 1.
+    """
+    caches = []
+    h = X
+    for k, activation in enumerate(activations, start=1):
+        h, cache = layer_forward(h, params[f"W{k}"], params[f"b{k}"], activation)
+        caches.append(cache)
+    return h, caches
+
+
+def layer_backward(delta, cache, W, need_input_grad=True):
+    """Gradients of one layer given delta = dL/d(pre) (n, n_out).
+
+    Returns (dW (n_in, n_out), db (n_out,), dX (n, n_in) or None), summed over the batch.
+    """
+    X, _, _ = cache
+    dX = delta @ W.T if need_input_grad else None
+    return X.T @ delta, delta.sum(axis=0), dX
+
+
+def backward(params, activations, caches, d_output):
+    """Back-propagate through the whole network; returns grads with the keys of ``params``.
+
+    d_output (n, d_out): for a sigmoid/relu/linear output layer, dL/d(output); for a softmax
+    output layer, the combined softmax + cross-entropy delta ``probs - Y`` (see the module
+    docstring). Gradients are summed over the batch. The gradient w.r.t. the network's input
+    is not computed (nothing needs it).
+    """
+    grads = {}
+    L = len(activations)
+    _, pre, post = caches[-1]
+    if activations[-1] == "softmax":
+        delta = d_output
+    else:
+        delta = d_output * activation_deriv(activations[-1], pre, post)
+    for k in range(L, 0, -1):
+        dW, db, dX = layer_backward(delta, caches[k - 1], params[f"W{k}"], need_input_grad=k > 1)
+        grads[f"W{k}"], grads[f"b{k}"] = dW, db
+        if k > 1:
+            _, pre, post = caches[k - 2]
+            delta = dX * activation_deriv(activations[k - 2], pre, post)
+    return {name: grads[name] for name in params}
+
+
+def sgd_step(params, grads, learning_rate):
+    """Plain gradient descent: a new dict with p - learning_rate * grad for every parameter."""
+    return {name: value - learning_rate * grads[name] for name, value in params.items()}
+
+
+# ---------------------------------------------------------------------------- loss, scores
+
+
+def cross_entropy(Y, probs):
+    """Cross-entropy summed over the batch: -sum(Y * log(probs)).
+
+    Y: (n, k) one-hot; probs: (n, k) softmax outputs. Probabilities are clipped at 1e-12
+    so a confidently wrong prediction gives a large finite loss, not inf.
+    """
+    return float(-np.sum(Y * np.log(np.clip(probs, 1e-12, None))))
+
+
+def softmax_cross_entropy_delta(probs, Y):
+    """dL/d(pre-activation) of softmax + summed cross-entropy: probs - Y, (n, k)."""
+    return probs - Y
+
+
+def accuracy(Y, probs):
+    """Fraction of rows whose arg-max of ``probs`` is the one-hot class of ``Y``; nan if empty.
+
+    Y: (n, k) one-hot; probs: (n, k) scores (ties go to the lower class index).
+    """
+    if len(Y) == 0:
+        return float("nan")
+    return float(np.mean(np.argmax(probs, axis=1) == np.argmax(Y, axis=1)))
+
+
+def loss_and_accuracy(params, activations, X, Y):
+    """(mean cross-entropy per sample, accuracy) of a softmax classifier on (X, Y)."""
+    probs, _ = forward(params, activations, X)
+    return cross_entropy(Y, probs) / max(len(X), 1), accuracy(Y, probs)
+
+
+# ------------------------------------------------------------------------------- training
+
+
+def get_random_batches(X, Y, batch_size, rng):
+    """Split (X, Y) into mini-batches of ``batch_size`` rows in a random order.
+
+    Every sample appears exactly once per call; the last batch may be smaller.
+    Returns a list of (X_batch, Y_batch).
+    """
+    order = rng.permutation(len(X))
+    return [
+        (X[idx], Y[idx]) for idx in (order[i : i + batch_size] for i in range(0, len(X), batch_size))
+    ]
+
+
+def classifier_step(params, activations, X, Y, learning_rate):
+    """One SGD step of a softmax classifier on the batch (X, Y); returns (params, loss)."""
+    probs, caches = forward(params, activations, X)
+    grads = backward(params, activations, caches, softmax_cross_entropy_delta(probs, Y))
+    return sgd_step(params, grads, learning_rate), cross_entropy(Y, probs)
+
+
+def train_classifier(params, activations, train, valid, learning_rate, epochs, batch_size, rng):
+    """Train a softmax classifier with mini-batch SGD.
+
+    train, valid: (X (n, d), Y (n, k) one-hot). rng: numpy Generator for the batch order.
+    Returns (params, history): history is a DataFrame with one row per epoch, epoch 0 being
+    the untrained network, and columns ``epoch, train_loss, train_acc, valid_loss,
+    valid_acc``; losses are the mean cross-entropy per sample over the whole split,
+    measured after the epoch.
+    """
+    X, Y = train
+
+    def scores(epoch, p):
+        train_loss, train_acc = loss_and_accuracy(p, activations, X, Y)
+        valid_loss, valid_acc = loss_and_accuracy(p, activations, *valid)
+        return dict(epoch=epoch, train_loss=train_loss, train_acc=train_acc,
+                    valid_loss=valid_loss, valid_acc=valid_acc)
+
+    rows = [scores(0, params)]
+    bar = tqdm(range(1, epochs + 1), desc=f"lr {learning_rate:g}", unit="epoch", mininterval=2)
+    for epoch in bar:
+        for X_batch, Y_batch in get_random_batches(X, Y, batch_size, rng):
+            params, _ = classifier_step(params, activations, X_batch, Y_batch, learning_rate)
+        rows.append(scores(epoch, params))
+        bar.set_postfix(train_acc=f"{rows[-1]['train_acc']:.3f}", valid_acc=f"{rows[-1]['valid_acc']:.3f}")
+    log.info("lr %g: after %d epochs train acc %.4f, valid acc %.4f", learning_rate, epochs,
+             rows[-1]["train_acc"], rows[-1]["valid_acc"])
+    return params, pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------ saved models
+
+
+@dataclass
+class Model:
+    """A trained network: parameters, activation names, and free-form metadata."""
+
+    params: dict
+    activations: list
+    meta: dict
+
+
+def save_model(path, params, activations, meta=None):
+    """Write the network to ``path`` (.npz, no pickles), atomically."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as stream:
+        np.savez(stream, **params, __activations__=np.array(activations),
+                 __meta__=np.array(json.dumps(meta or {})))
+
+
+def load_model(path):
+    """Read a network written by :func:`save_model`; DataError if it is not one."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            contents = {name: archive[name] for name in archive.files}
+    except (OSError, ValueError) as error:
+        raise DataError(f"{path}: cannot read as a model .npz ({error})") from error
+    if "__activations__" not in contents:
+        raise DataError(f"{path}: no '__activations__' entry; expected a model written by nnrec.nn.save_model")
+    activations = [str(a) for a in contents.pop("__activations__")]
+    meta = json.loads(str(contents.pop("__meta__", "{}")))
+    expected = {f"{p}{k}" for k in range(1, len(activations) + 1) for p in "Wb"}
+    if set(contents) != expected:
+        raise DataError(f"{path}: has arrays {sorted(contents)}; expected {sorted(expected)} "
+                        f"for {len(activations)} layers")
+    params = {name: contents[name] for name in sorted(expected, key=lambda n: (int(n[1:]), n[0] != "W"))}
+    return Model(params=params, activations=activations, meta=meta)
+
+
+def predict_proba(model, X):
+    """Class probabilities (n, k) of a loaded classifier on dataset rows X (n, d)."""
+    output, _ = forward(model.params, model.activations, np.asarray(X, dtype=float))
+    return output
+
+
+def evaluate_file(model_path, data_path):
+    """Accuracy of a saved classifier on a NIST36-layout .mat file.
+
+    Returns {"accuracy": float, "n": int}. Raises DataError (naming the file) when the .mat is
+    not in the ``<split>_data`` / ``<split>_labels`` layout or does not fit the model.
+    """
+    from nnrec import data
+
+    model = load_model(model_path)
+    X, Y = data.load_split(data_path)
+    d_in = model.params["W1"].shape[0]
+    d_out = model.params[f"W{len(model.activations)}"].shape[1]
+    if X.shape[1] != d_in or Y.shape[1] != d_out:
+        raise DataError(f"{data_path}: data {X.shape} / labels {Y.shape}; the model {model_path} "
+                        f"expects {d_in} inputs and {d_out} classes")
+    return {"accuracy": accuracy(Y, predict_proba(model, X)), "n": int(len(X))}
+
