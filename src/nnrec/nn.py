@@ -44,11 +44,13 @@ from nnrec.io import atomic_path, log
 
 
 def sigmoid(x):
-    """Elementwise logistic function 1 / (1 + exp(-x)); any shape, values in (0, 1).
+    """Elementwise logistic function 1 / (1 + exp(-x)); any shape, values in [0, 1].
 
-    Written via tanh (sigma(x) = (1 + tanh(x / 2)) / 2), which never overflows.
+    exp() only ever sees -|x| <= 0, so it never overflows: for x < 0 the equal form
+    exp(x) / (1 + exp(x)) is used.
     """
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0, z) / (1.0 + z)
 
 
 def sigmoid_deriv_from_output(s):
