@@ -297,6 +297,85 @@ def train_classifier(params, activations, train, valid, learning_rate, epochs, b
     return params, pd.DataFrame(rows)
 
 
+MLP_ACTIVATIONS = ("sigmoid", "softmax")  # the homework's classifier: sigmoid hidden, softmax out
+
+
+def train_mlp(train, valid, hidden, learning_rate, epochs, batch_size, seed, init="xavier"):
+    """The homework's Q3 network: d_in-hidden-k, sigmoid hidden layer, softmax output.
+
+    train, valid: (X (n, d_in), Y (n, k) one-hot). One numpy Generator seeded with ``seed``
+    draws the initial weights and then every epoch's batch order, so runs with the same seed
+    start from the same weights and see the same batches whatever their learning rate.
+    init: "xavier", or "zero" for the Q2.1 study (every weight and bias 0).
+    Returns (initial params, trained params, history) - see :func:`train_classifier`.
+    """
+    X, Y = (np.asarray(a, dtype=float) for a in train)
+    valid = tuple(np.asarray(a, dtype=float) for a in valid)
+    rng = np.random.default_rng(seed)
+    activations = MLP_ACTIVATIONS
+    start = init_network([X.shape[1], hidden, Y.shape[1]], activations, rng)
+    if init == "zero":
+        start = zero_network(start)
+    elif init != "xavier":
+        raise ValueError(f"unknown init {init!r}; expected 'xavier' or 'zero'")
+    params, history = train_classifier(start, activations, (X, Y), valid, learning_rate,
+                                       epochs, batch_size, rng)
+    return start, params, history
+
+
+# ------------------------------------------------------------------------- gradient check
+
+
+def network_loss(params, activations, X, Y):
+    """Loss of the net on (X, Y): summed cross-entropy for a softmax output, else the summed
+    squared error sum((output - Y)**2). Returns (loss, d_output) with d_output as
+    :func:`backward` expects it."""
+    output, _ = forward(params, activations, X)
+    if activations[-1] == "softmax":
+        return cross_entropy(Y, output), softmax_cross_entropy_delta(output, Y)
+    return float(np.sum((output - Y) ** 2)), 2.0 * (output - Y)
+
+
+def numerical_gradient(loss_fn, params, eps=1e-6):
+    """Central differences (loss(p + eps) - loss(p - eps)) / (2 eps), one entry at a time.
+
+    loss_fn: params -> float. Returns a dict of arrays shaped like ``params``.
+    """
+    grads = {}
+    for name, value in params.items():
+        grad = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            original = value[index]
+            value[index] = original + eps
+            plus = loss_fn(params)
+            value[index] = original - eps
+            minus = loss_fn(params)
+            value[index] = original
+            grad[index] = (plus - minus) / (2 * eps)
+        grads[name] = grad
+    return grads
+
+
+def gradient_check(params, activations, X, Y, eps=1e-6):
+    """Compare :func:`backward` with central differences on every parameter.
+
+    Returns a DataFrame ``parameter, max_abs_diff, relative_error`` with relative error
+    ||numeric - analytic|| / (||numeric|| + ||analytic||) (Frobenius norms; 0 when both are 0).
+    """
+    params = {name: value.astype(float).copy() for name, value in params.items()}
+    _, d_output = network_loss(params, activations, X, Y)
+    _, caches = forward(params, activations, X)
+    analytic = backward(params, activations, caches, d_output)
+    numeric = numerical_gradient(lambda p: network_loss(p, activations, X, Y)[0], params, eps)
+    rows = []
+    for name in params:
+        diff = numeric[name] - analytic[name]
+        scale = np.linalg.norm(numeric[name]) + np.linalg.norm(analytic[name])
+        rows.append({"parameter": name, "max_abs_diff": float(np.abs(diff).max()),
+                     "relative_error": float(np.linalg.norm(diff) / scale) if scale else 0.0})
+    return pd.DataFrame(rows)
+
+
 # ------------------------------------------------------------------------ saved models
 
 
