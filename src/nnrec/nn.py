@@ -420,6 +420,17 @@ def predict_proba(model, X):
     return output
 
 
+def predict_classes(model, X):
+    """Predicted class indices (n,) of a loaded classifier on rows X (n, d)."""
+    return np.argmax(predict_proba(model, X), axis=1)
+
+
+def split_scores(model, X, Y):
+    """{"loss": mean cross-entropy per sample, "acc": accuracy, "n": rows} of a classifier."""
+    probs = predict_proba(model, X)
+    return {"loss": cross_entropy(Y, probs) / max(len(X), 1), "acc": accuracy(Y, probs), "n": len(X)}
+
+
 def evaluate_file(model_path, data_path):
     """Accuracy of a saved classifier on a NIST36-layout .mat file.
 
