@@ -1,0 +1,23 @@
+"""Figure: sample characters of each class from the train and test splits (Snakemake script)."""
+
+import numpy as np
+
+from nnrec import data, io
+from nnrec.plots import save
+from nnrec.plots.data import character_samples
+
+with io.log_to(snakemake.log[0]):
+    splits = {name: data.load_split(snakemake.input[name]) for name in ("train", "test")}
+    rows = data.read_provenance(snakemake.input.provenance)
+    if data.character_source(snakemake.input.provenance) == "synthetic":
+        title = "Synthetic stand-in characters (NOT real NIST36): samples per class"
+    else:
+        title = "NIST36 handwritten characters: samples per class"
+    fig = character_samples(
+        splits,
+        snakemake.params.per_class,
+        np.random.default_rng(snakemake.params.seed),
+        title=title,
+        note=rows.note.iloc[0],
+    )
+    save(fig, snakemake.output[0])
