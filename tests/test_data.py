@@ -285,6 +285,7 @@ def test_flowers17_download_mirror_and_resources(tmp_path, http_folder):
     assert record.sha256 == data.combined_digest({rel: sha(p.read_bytes()) for rel, p in
                                                   ((p.relative_to(dest).as_posix(), p) for p in dest.rglob("*.jpg"))})  # fmt: skip
 
+    (dest / ".snakemake_timestamp").touch()  # Snakemake's marker in directory() outputs
     again = data.fetch_flowers17(dest, manifest, [], timeout=5, urls=urls)
     assert (again.source, again.sha256) == ("resources", record.sha256)
 

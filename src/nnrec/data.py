@@ -143,7 +143,8 @@ def combined_digest(hashes):
     """One sha256 for a set of files: the hash of their sorted ``sha256sum`` listing.
 
     hashes: {relative path: sha256}. Equals the output of
-    ``find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum`` run inside the folder.
+    ``find . -name '*.jpg' | LC_ALL=C sort | xargs sha256sum | sha256sum`` run inside the
+    folder when all the files are .jpg.
     """
     listing = "".join(f"{hashes[name]}  ./{name}\n" for name in sorted(hashes))
     return hashlib.sha256(listing.encode()).hexdigest()
@@ -315,8 +316,15 @@ def partition_flowers17(jpg_dir, splits_mat, out_dir, split=2):
 
 
 def _verify_tree(root, hashes, name):
-    """Raise DataError unless ``root`` holds exactly the files of ``hashes``, each verified."""
-    found = {p.relative_to(root).as_posix() for p in Path(root).rglob("*") if p.is_file()}
+    """Raise DataError unless ``root`` holds exactly the files of ``hashes``, each verified.
+
+    Hidden files are ignored (Snakemake marks a directory() output with .snakemake_timestamp).
+    """
+    found = {
+        p.relative_to(root).as_posix()
+        for p in Path(root).rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
     missing, extra = sorted(set(hashes) - found), sorted(found - set(hashes))
     if missing or extra:
         raise DataError(
@@ -367,7 +375,7 @@ def fetch_flowers17(dest, manifest, mirrors, timeout, urls=None):
     note = (
         f"{len(hashes)} images ({FLOWER_COUNTS['train']}/{FLOWER_COUNTS['val']}/"
         f"{FLOWER_COUNTS['test']}), each verified against {manifest}; sha256 is the combined "
-        "digest: find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum, run in the folder"
+        "digest: find . -name '*.jpg' | LC_ALL=C sort | xargs sha256sum | sha256sum, run in the folder"
     )
     dest = Path(dest)
     if dest.is_dir():
