@@ -1,6 +1,166 @@
-# Stage file: ocr (placeholder until the stage lands).
+# Stage file: ocr (Q4). Photographed pages of handwritten capitals -> text, with each trained
+# character classifier (mlp: the numpy MLP, cnn: the PyTorch CNN of Q7) and with Tesseract as a
+# baseline, scored against the true texts of config ocr.pages. Pages of config
+# ocr.extra_pages are read by the same rule but not scored.
+
+import re
+
+OCR = config["ocr"]
+OCR_PAGES = list(OCR["pages"])
+OCR_EXTRA = list(OCR["extra_pages"])
+OCR_MODELS = list(OCR["models"])
+OCR_CLASSIFIERS = {"mlp": OCR["model"], "cnn": OCR["cnn_model"]}
+OCR_NETWORKS = [m for m in OCR_MODELS if m in OCR_CLASSIFIERS]
+# wildcard constraints: exactly the configured names ("^$" matches nothing when a list is empty)
+OCR_PAGE_RE = "|".join(re.escape(p) for p in OCR_PAGES) or "^$"
+OCR_EXTRA_RE = "|".join(re.escape(p) for p in OCR_EXTRA) or "^$"
+OCR_NETWORK_RE = "|".join(OCR_NETWORKS) or "^$"
+
+
+rule ocr_page:
+    input:
+        page=lambda wc: f"resources/images/{wc.page}.jpg",
+        model=lambda wc: OCR_CLASSIFIERS[wc.model],
+        provenance="resources/provenance/characters.csv",
+    output:
+        text="results/q4/{model}/{page}/text.txt",
+        figure=report(
+            "results/q4/{model}/{page}/boxes.png",
+            caption="../report/q4_boxes.rst",
+            category="Q4",
+            subcategory="{model}",
+            labels={"page": "{page}", "model": "{model}", "figure": "boxes"},
+        ),
+        comparison=report(
+            "results/q4/{model}/{page}/comparison.png",
+            caption="../report/q4_comparison.rst",
+            category="Q4",
+            subcategory="{model}",
+            labels={
+                "page": "{page}",
+                "model": "{model}",
+                "figure": "truth vs prediction",
+            },
+        ),
+        score="results/q4/{model}/{page}/score.json",
+    log:
+        "logs/q4/ocr_{model}_{page}.log",
+    wildcard_constraints:
+        model=OCR_NETWORK_RE,
+        page=OCR_PAGE_RE,
+    conda:
+        CORE_ENV
+    params:
+        page=lambda wc: wc.page,
+        model=lambda wc: wc.model,
+        truth=lambda wc: OCR["pages"][wc.page],
+        stroke=OCR["stroke"],
+    script:
+        "../../scripts/ocr_page.py"
+
+
+rule ocr_extra_page:
+    input:
+        page=lambda wc: OCR["extra_pages"][wc.page],
+        model=lambda wc: OCR_CLASSIFIERS[wc.model],
+        provenance="resources/provenance/characters.csv",
+    output:
+        text="results/q4/{model}/extra/{page}/text.txt",
+        figure=report(
+            "results/q4/{model}/extra/{page}/boxes.png",
+            caption="../report/q4_extra.rst",
+            category="Q4",
+            subcategory="your pages",
+            labels={"page": "{page}", "model": "{model}", "figure": "boxes"},
+        ),
+    log:
+        "logs/q4/ocr_{model}_extra_{page}.log",
+    wildcard_constraints:
+        model=OCR_NETWORK_RE,
+        page=OCR_EXTRA_RE,
+    conda:
+        CORE_ENV
+    params:
+        page=lambda wc: wc.page,
+        model=lambda wc: wc.model,
+        truth="",
+        stroke=OCR["stroke"],
+    script:
+        "../../scripts/ocr_page.py"
+
+
+rule ocr_tesseract:
+    input:
+        page="resources/images/{page}.jpg",
+    output:
+        text="results/q4/tesseract/{page}/text.txt",
+        figure=report(
+            "results/q4/tesseract/{page}/boxes.png",
+            caption="../report/q4_tesseract.rst",
+            category="Q4",
+            subcategory="tesseract",
+            labels={"page": "{page}", "model": "tesseract", "figure": "word boxes"},
+        ),
+        comparison=report(
+            "results/q4/tesseract/{page}/comparison.png",
+            caption="../report/q4_comparison.rst",
+            category="Q4",
+            subcategory="tesseract",
+            labels={
+                "page": "{page}",
+                "model": "tesseract",
+                "figure": "truth vs prediction",
+            },
+        ),
+        score="results/q4/tesseract/{page}/score.json",
+    log:
+        "logs/q4/ocr_tesseract_{page}.log",
+    wildcard_constraints:
+        page=OCR_PAGE_RE,
+    conda:
+        CORE_ENV
+    params:
+        page=lambda wc: wc.page,
+        truth=lambda wc: OCR["pages"][wc.page],
+    script:
+        "../../scripts/ocr_tesseract.py"
+
+
+rule ocr_accuracy:
+    input:
+        scores=expand(
+            "results/q4/{model}/{page}/score.json", model=OCR_MODELS, page=OCR_PAGES
+        ),
+    output:
+        csv="results/q4/ocr_accuracy.csv",
+        figure=report(
+            "results/q4/ocr_accuracy.png",
+            caption="../report/q4_accuracy.rst",
+            category="Q4",
+            labels={"figure": "character accuracy per page"},
+        ),
+    log:
+        "logs/q4/ocr_accuracy.log",
+    conda:
+        CORE_ENV
+    params:
+        note="networks trained on the characters of resources/characters (see provenance.csv)",
+    script:
+        "../../scripts/ocr_accuracy.py"
 
 
 rule q4:
     input:
-        [],
+        rules.ocr_accuracy.output,
+        expand(
+            "results/q4/{model}/{page}/{file}",
+            model=OCR_MODELS,
+            page=OCR_PAGES,
+            file=["text.txt", "boxes.png", "comparison.png"],
+        ),
+        expand(
+            "results/q4/{model}/extra/{page}/{file}",
+            model=OCR_NETWORKS,
+            page=OCR_EXTRA,
+            file=["text.txt", "boxes.png"],
+        ),

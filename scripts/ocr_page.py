@@ -1,0 +1,24 @@
+"""Q4: read one page with a trained character classifier; score it when its truth is known
+(Snakemake script)."""
+
+from nnrec import charset, data, io, ocr
+from nnrec.plots import ocr as plots
+from nnrec.plots import save
+
+with io.log_to(snakemake.log[0]):
+    p, out = snakemake.params, snakemake.output
+    image = ocr.read_image(snakemake.input.page)
+    result = ocr.extract_text(image, ocr.load_classifier(snakemake.input.model), stroke=p.stroke)
+    io.log.info("%s / %s: %d characters in %d lines", p.page, p.model, len(result.boxes), len(result.lines))
+    with io.atomic_path(out.text) as tmp:
+        tmp.write_text(result.text + "\n" if result.text else "")
+    note = f"{p.model} classifier trained on {data.character_source(snakemake.input.provenance)} characters"
+    labels = [charset.CLASSES[k] for k in result.labels]
+    title = f"{p.page}: {len(result.boxes)} characters found, read by {p.model}"
+    save(plots.page_boxes(ocr.to_grey(image), result.boxes, labels, result.lines, title, note), out.figure)
+    if p.truth:
+        scores = {"image": p.page, "model": p.model, **ocr.score(result.text, p.truth, len(result.boxes))}
+        io.log.info("%s / %s: character accuracy %.3f", p.page, p.model, scores["char_accuracy"])
+        io.write_json({**scores, "status": "ok", "note": note}, out.score)
+        title = f"{p.page} read by {p.model}: character accuracy {scores['char_accuracy']:.1%}"
+        save(plots.truth_vs_prediction(p.truth, result.text, title, note), out.comparison)

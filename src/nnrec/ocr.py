@@ -1,0 +1,551 @@
+"""Reading photographed pages of handwritten block capitals (homework Q4).
+
+The pipeline, one function per step:
+
+1. :func:`to_grey`       any page image (grey, RGB, RGBA; uint8/uint16/float) -> grey floats.
+2. :func:`find_letters`  grey -> character boxes and the binary ink image. Lighting is
+   flattened by dividing by an estimated paper background, ink is split off with Otsu's
+   threshold (hysteresis keeps faint stroke ends attached), pieces of one character are
+   merged, and dots and specks are dropped. Every size is relative to the page's *typical
+   character height*, measured on the page itself, so one parameter set serves every page
+   from 0.5 to 12 megapixels.
+3. :func:`group_lines`   boxes -> text lines (left to right) and the word gaps in each line.
+4. :func:`crop_rows`     boxes -> 32x32 dataset rows laid out like the training characters
+   (:func:`nnrec.charset.fit_to_box`, white background, the training data's stroke width).
+5. :func:`extract_text`  the above plus a pluggable ``classify(rows) -> probabilities``.
+
+Nothing here knows the pages it is scored on: no per-page setting, no lexicon.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from skimage import color, filters, measure, morphology, transform, util
+
+from nnrec import DataError, charset, metrics
+
+# Working resolution: pages are box-averaged down to at most this many pixels before
+# thresholding (a photograph's characters stay 40-150 px tall at this size, plenty for a
+# 32x32 cell, and a 12 MP page is read in well under a second).
+WORK_PIXELS = 1.6e6
+# Paper background: the page is shrunk by this factor, grey-closed (removes the ink), and
+# blown up again; dividing by it flattens shadows and uneven lighting.
+BACKGROUND_SHRINK = 8
+# Ink must be at least this much darker than the paper (fraction of the paper's brightness)
+# whatever Otsu says, so a blank page yields no letters.
+MIN_CONTRAST = 0.12
+# Hysteresis: strokes seeded at the threshold grow into pixels darker than this fraction of it.
+HYSTERESIS_LOW = 0.6
+
+# Sizes relative to the page's typical character height H (see typical_height).
+SPECK_SIZE = 0.3  # a blob whose longer side is below 0.3 H is a dot or a speck
+MAX_SIZE = 3.0  # ... and one longer than 3 H (a page edge, a ruled line) is no character
+MERGE_GAP = 0.35  # pieces stacked within 0.35 H of each other ...
+MERGE_OVERLAP = 0.5  # ... whose x ranges overlap by half the narrower one are one character
+MERGE_MAX_HEIGHT = 1.6  # ... as long as the merged box stays under 1.6 H tall
+FRAGMENT = 0.5  # a piece under 0.5 H tall within a character's rows ...
+FRAGMENT_GAP = 0.25  # ... joins the nearest character beside it within 0.25 H (an F's loose arm)
+LINE_OVERLAP = 0.4  # a box joins a line when their y ranges overlap by 40% of the shorter
+MIN_WIDTH = 0.5  # for word gaps, boxes count as at least 0.5 H wide
+WORD_GAP = 0.6  # a word gap is wider than 0.6 x the line's character height ...
+WORD_GAP_RATIO = 2.0  # ... and the word gaps average 2 x the gaps between letters
+WORD_GAP_SINGLE = 1.0  # in a line of two characters: a gap wider than its height
+
+# Stroke width, in pixels of the 32x32 cell, that crops are redrawn with. Measured on the
+# training characters (see stroke_width); override per classifier through extract_text.
+DEFAULT_STROKE = 2.6
+
+
+@dataclass
+class PageText:
+    """What :func:`extract_text` found on a page.
+
+    boxes: (n, 4) [y1, x1, y2, x2] in the input image's pixels, in reading order.
+    labels: (n,) class indices; probs: (n, 36); lines: list of index lists into boxes;
+    spaces: per line, the positions (index into the line) that start a new word;
+    text: the page's text, lines joined by newlines; binary: the ink image (1 = paper, 0 = ink)
+    at the working resolution; scale: working pixels per input pixel.
+    """
+
+    boxes: np.ndarray
+    labels: np.ndarray
+    probs: np.ndarray
+    lines: list
+    spaces: list
+    text: str
+    binary: np.ndarray = field(repr=False)
+    scale: float = 1.0
+
+
+def to_grey(image):
+    """Page image -> (h, w) float grey in 0-1 (white paper ~1).
+
+    Accepts (h, w) grey, (h, w, 3) RGB and (h, w, 4) RGBA (composited on white) arrays of any
+    integer or float dtype. Anything else raises DataError.
+    """
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.ndim == 2:
+        return util.img_as_float(image).astype(np.float64)
+    if image.ndim == 3 and image.shape[2] == 4:
+        image = color.rgba2rgb(image, background=(1, 1, 1))
+    if image.ndim == 3 and image.shape[2] == 3:
+        return color.rgb2gray(image)
+    raise DataError(f"page image has shape {image.shape}; expected (h, w), (h, w, 3) or (h, w, 4)")
+
+
+def read_image(path):
+    """Read a page from disk -> array, raising DataError naming the file when it can't."""
+    from skimage import io
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such page image")
+    try:
+        image = io.imread(path)
+    except Exception as error:  # PIL and imageio raise many types for corrupt files
+        raise DataError(f"{path}: cannot be read as an image ({error}); expected a JPEG or PNG page") from error
+    if image.ndim not in (2, 3) or min(image.shape[:2]) < 8:
+        raise DataError(f"{path}: decoded to an array of shape {image.shape}; expected a page image")
+    return image
+
+
+def _shrink(grey):
+    """Box-average ``grey`` down to at most WORK_PIXELS; returns (image, factor)."""
+    factor = max(1, int(np.ceil(np.sqrt(grey.size / WORK_PIXELS))))
+    if factor == 1:
+        return grey, 1
+    return transform.downscale_local_mean(grey, (factor, factor)), factor
+
+
+def ink_darkness(grey):
+    """How much darker than the local paper each pixel is, 0 (paper) to 1 (black).
+
+    The paper's brightness is estimated by a grey closing (a dilation of the bright paper over
+    the thin dark strokes) on a shrunken copy, smoothed and blown back up; dividing by it
+    removes shadows and gradients in the lighting.
+    """
+    small = transform.downscale_local_mean(grey, (BACKGROUND_SHRINK, BACKGROUND_SHRINK))
+    radius = max(2, int(round(max(small.shape) / 60)))
+    paper = morphology.closing(small, morphology.disk(radius))
+    paper = filters.gaussian(paper, sigma=radius)
+    paper = transform.resize(paper, grey.shape, order=1)
+    return np.clip(1.0 - grey / np.maximum(paper, 1e-3), 0.0, 1.0)
+
+
+def binarize(grey):
+    """Grey page -> boolean ink mask (True = ink) at the same size."""
+    dark = filters.gaussian(ink_darkness(grey), sigma=0.7)
+    threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
+    if not np.isfinite(threshold):
+        return np.zeros(grey.shape, bool)
+    return filters.apply_hysteresis_threshold(dark, HYSTERESIS_LOW * threshold, threshold)
+
+
+def typical_height(heights, areas):
+    """The page's typical character height: the median height of the substantial blobs.
+
+    Specks and dots are many but small, so blobs with less than a tenth of the area of the
+    90th-percentile blob are ignored before taking the median.
+    """
+    heights, areas = np.asarray(heights, float), np.asarray(areas, float)
+    if len(heights) == 0:
+        return 0.0
+    big = areas >= 0.1 * np.percentile(areas, 90)
+    return float(np.median(heights[big]))
+
+
+def _stacked(a, b, height):
+    """Whether boxes a and b ([y1, x1, y2, x2]) are stacked pieces of one character (a T's bar
+    over its stem, an E's arms): x ranges overlapping by MERGE_OVERLAP of the narrower, within
+    MERGE_GAP * height vertically, union under MERGE_MAX_HEIGHT * height tall."""
+    if max(a[2], b[2]) - min(a[0], b[0]) > MERGE_MAX_HEIGHT * height:
+        return False
+    overlap_x = min(a[3], b[3]) - max(a[1], b[1])
+    gap_y = max(a[0], b[0]) - min(a[2], b[2])
+    return overlap_x >= MERGE_OVERLAP * min(a[3] - a[1], b[3] - b[1]) and gap_y <= MERGE_GAP * height
+
+
+def _union(a, b):
+    return np.array([min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])])
+
+
+def _merge_pieces(boxes, height):
+    """Union the boxes of pieces that belong to one character (strokes that do not touch).
+
+    First stacked pieces merge (see _stacked), repeatedly. Then each remaining fragment, a box
+    under FRAGMENT * height tall (an F's arm drawn off its stem), joins the box beside it whose
+    rows contain it and whose horizontal gap to it is smallest, if that gap is under
+    FRAGMENT_GAP * height. boxes: (n, 4) [y1, x1, y2, x2]; returns (groups: for each merged box
+    the indices of the input boxes it is made of, merged boxes (m, 4)).
+    """
+    groups = [[i] for i in range(len(boxes))]
+    merged = [np.asarray(b, float) for b in boxes]
+
+    def join(i, j):
+        merged[i], merged[j] = _union(merged[i], merged[j]), None
+        groups[i], groups[j] = groups[i] + groups[j], []
+
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            for j in range(i + 1, len(merged)):
+                if merged[i] is not None and merged[j] is not None and _stacked(merged[i], merged[j], height):
+                    join(i, j)
+                    changed = True
+    alive = [k for k in range(len(merged)) if merged[k] is not None]
+    fragments = sorted((k for k in alive if merged[k][2] - merged[k][0] < FRAGMENT * height),
+                       key=lambda k: merged[k][2] - merged[k][0])
+    for f in fragments:
+        piece, best, best_gap = merged[f], None, FRAGMENT_GAP * height
+        if piece is None:
+            continue
+        for k in alive:
+            other = merged[k]
+            if k == f or other is None or other[2] - other[0] <= piece[2] - piece[0]:
+                continue
+            within_rows = piece[0] >= other[0] - 0.1 * height and piece[2] <= other[2] + 0.1 * height
+            gap = max(piece[1], other[1]) - min(piece[3], other[3])
+            if within_rows and gap <= best_gap:
+                best, best_gap = k, gap
+        if best is not None:
+            join(best, f)
+    keep = [k for k in range(len(merged)) if merged[k] is not None]
+    return [groups[k] for k in keep], np.array([merged[k] for k in keep]).reshape(-1, 4)
+
+
+@dataclass
+class Letters:
+    """Characters found on a page at the working resolution (see :func:`find_letters`)."""
+
+    boxes: np.ndarray  # (n, 4) [y1, x1, y2, x2] in working pixels, y2/x2 exclusive
+    labels: np.ndarray  # (h, w) int component labels of the ink
+    groups: list  # per box, the component labels it is made of
+    ink: np.ndarray  # (h, w) bool ink mask
+    height: float  # typical character height in working pixels
+    scale: float  # working pixels per input pixel
+
+
+def locate(image):
+    """Find the characters of a page; everything :func:`find_letters` returns and more."""
+    grey, factor = _shrink(to_grey(image))
+    ink = binarize(grey)
+    labels = measure.label(ink, connectivity=2)
+    props = measure.regionprops(labels)
+    if not props:
+        return Letters(np.zeros((0, 4)), labels, [], ink, 0.0, 1.0 / factor)
+    boxes = np.array([p.bbox for p in props], float)
+    areas = np.array([p.area for p in props], float)
+    height = typical_height(boxes[:, 2] - boxes[:, 0], areas)
+    # dots and specks go first, so a full stop is never merged into the number before it
+    size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    pieces = size >= SPECK_SIZE * height
+    ids = np.array([p.label for p in props])[pieces]
+    groups, merged = _merge_pieces(boxes[pieces], height)
+    groups = [[int(ids[k]) for k in g] for g in groups]
+    # a character is at most MAX_SIZE tall-or-wide (not a page edge or a ruled line)
+    keep = np.maximum(merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1]) <= MAX_SIZE * height
+    groups = [g for g, k in zip(groups, keep) if k]
+    return Letters(merged[keep], labels, groups, ink, height, 1.0 / factor)
+
+
+def find_letters(image):
+    """Find the handwritten characters on a page image.
+
+    image: (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA array, any dtype.
+    Returns (boxes, binary): boxes (n, 4) int [y1, x1, y2, x2] in the input's pixels (y2, x2
+    exclusive), one per character, in no particular order; binary (h', w') floats at the
+    working resolution (at most WORK_PIXELS), 1 = paper and 0 = ink (black ink on white).
+    A blank page gives zero boxes.
+    """
+    found = locate(image)
+    boxes = np.round(found.boxes / found.scale).astype(int)
+    return boxes, 1.0 - found.ink.astype(float)
+
+
+def group_lines(boxes):
+    """Group character boxes into text lines and find the word gaps.
+
+    boxes: (n, 4) [y1, x1, y2, x2]. Boxes are visited left to right; each joins the line whose
+    most recent box overlaps it vertically the most (at least LINE_OVERLAP of the shorter of
+    the two), else starts a line. Following the most recent box, not a fixed row band, keeps
+    slanted lines together, and lines of different heights need no common line pitch.
+    Returns (lines, spaces): lines is a list of index lists into ``boxes``, each left to right,
+    lines ordered top to bottom; spaces[k] is the set of positions j in line k where a new word
+    starts before the j-th box (see word_starts).
+    """
+    boxes = np.asarray(boxes, float).reshape(-1, 4)
+    lines = []  # each: list of indices, in visiting order
+    for i in np.argsort((boxes[:, 1] + boxes[:, 3]) / 2, kind="stable"):
+        y1, _, y2, _ = boxes[i]
+        best, best_overlap = None, 0.0
+        for k, line in enumerate(lines):
+            ly1, _, ly2, _ = boxes[line[-1]]
+            overlap = min(y2, ly2) - max(y1, ly1)
+            shorter = min(y2 - y1, ly2 - ly1)
+            if overlap >= LINE_OVERLAP * shorter and overlap > best_overlap:
+                best, best_overlap = k, overlap
+        if best is None:
+            lines.append([int(i)])
+        else:
+            lines[best].append(int(i))
+    lines.sort(key=lambda line: np.median((boxes[line, 0] + boxes[line, 2]) / 2))
+    return lines, [word_starts(boxes[line]) for line in lines]
+
+
+def word_starts(line_boxes):
+    """Positions in a left-to-right line of boxes where a new word starts.
+
+    The gaps between neighbouring characters are measured with every box widened to at least
+    MIN_WIDTH x the line's character height (narrow glyphs such as 1 and I carry side bearings
+    in print, too) and split into narrow and wide by two-means (the split with the least
+    within-group spread). The wide ones are word gaps when they average WORD_GAP_RATIO x the
+    narrow ones and each is wider than WORD_GAP x the character height, so a line of evenly
+    spaced letters, however loosely written, stays one word. With a single gap only the
+    height rule applies.
+    """
+    line_boxes = np.asarray(line_boxes, float).reshape(-1, 4)
+    if len(line_boxes) < 2:
+        return set()
+    height = np.median(line_boxes[:, 2] - line_boxes[:, 0])
+    centre = (line_boxes[:, 1] + line_boxes[:, 3]) / 2
+    half = np.maximum(line_boxes[:, 3] - line_boxes[:, 1], MIN_WIDTH * height) / 2
+    gaps = (centre[1:] - half[1:]) - (centre[:-1] + half[:-1])
+    if len(gaps) == 1:
+        wide = gaps > WORD_GAP_SINGLE * height
+    else:
+        ordered = np.sort(gaps)
+        spread = [ordered[:k].var() * k + ordered[k:].var() * (len(gaps) - k) for k in range(1, len(gaps))]
+        k = int(np.argmin(spread)) + 1
+        narrow, broad = ordered[:k], ordered[k:]
+        split = (narrow[-1] + broad[0]) / 2
+        bimodal = broad.mean() >= WORD_GAP_RATIO * max(narrow.mean(), 0.05 * height)
+        wide = (gaps > split) & (gaps > WORD_GAP * height) & bimodal
+    return {int(j) + 1 for j in np.nonzero(wide)[0]}
+
+
+def layout_text(chars, spaces):
+    """Per-line character strings and word starts -> the page's text (lines joined by newlines)."""
+    lines = []
+    for line, starts in zip(chars, spaces):
+        lines.append("".join((" " if j in starts else "") + c for j, c in enumerate(line)))
+    return "\n".join(lines)
+
+
+# Crops are redrawn at this many times the final cell resolution before fit_to_box shrinks
+# them, so the redrawn stroke width is exact to a quarter of a final pixel.
+REDRAW_FACTOR = 4
+
+
+def normalise_glyph(mask, stroke=DEFAULT_STROKE):
+    """One character's ink mask (any size) -> (32, 32) ink map laid out like the training data.
+
+    The mask is scaled so its longer side is REDRAW_FACTOR x INK_LONG_SIDE pixels, thinned to
+    its skeleton and redrawn with a pen ``stroke`` final pixels wide, then placed by
+    :func:`nnrec.charset.fit_to_box` (longer side 26 of 32, centred) exactly as the synthetic
+    training characters are. Redrawing removes the pen's own width, so a fine pen on a 12 MP
+    photograph and a marker on a small scan both reach the network at the training data's
+    stroke width. Returns floats in 0-1, 1 = ink.
+    """
+    mask = np.asarray(mask, bool)
+    rows, cols = np.nonzero(mask)
+    if len(rows) == 0:
+        return np.zeros((charset.SIDE, charset.SIDE))
+    mask = mask[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    long_side = REDRAW_FACTOR * charset.INK_LONG_SIDE
+    scale = long_side / max(mask.shape)
+    shape = (max(1, round(mask.shape[0] * scale)), max(1, round(mask.shape[1] * scale)))
+    big = transform.resize(mask.astype(float), shape, order=1, anti_aliasing=scale < 1) > 0.5
+    pad = int(np.ceil(REDRAW_FACTOR * stroke))
+    big = np.pad(big, pad)
+    skeleton = morphology.skeletonize(big)
+    if not skeleton.any():
+        skeleton = big
+    radius = max(0.0, (REDRAW_FACTOR * stroke - 1) / 2)
+    pen = morphology.disk(radius, decomposition=None) if radius >= 1 else np.ones((1, 1), bool)
+    redrawn = morphology.dilation(skeleton, pen)
+    return charset.fit_to_box(redrawn.astype(float))
+
+
+def crop_rows(found, order=None, stroke=DEFAULT_STROKE):
+    """Characters of a :class:`Letters` -> (n, 1024) dataset rows (white ~1, ink ~0).
+
+    order: indices into ``found.boxes`` (default: all, as stored). Only the ink of the
+    components that make up each character is used, not whatever else shares its box.
+    """
+    order = range(len(found.boxes)) if order is None else order
+    cells = []
+    for i in order:
+        y1, x1, y2, x2 = np.round(found.boxes[i]).astype(int)
+        mask = np.isin(found.labels[y1:y2, x1:x2], found.groups[i])
+        cells.append(1.0 - normalise_glyph(mask, stroke))
+    if not cells:
+        return np.zeros((0, charset.N_PIXELS))
+    return charset.images_to_rows(np.stack(cells))
+
+
+def extract_text(image, classify, stroke=DEFAULT_STROKE):
+    """Read a page: find, group, crop and classify its characters.
+
+    image: page array (grey, RGB or RGBA). classify: callable mapping (n, 1024) dataset rows to
+    (n, 36) class probabilities (e.g. from :func:`load_classifier`). stroke: pen width in
+    32x32 pixels that crops are redrawn with (match the classifier's training data).
+    Returns a :class:`PageText`; a page without ink gives empty text.
+    """
+    found = locate(image)
+    lines, spaces = group_lines(found.boxes)
+    order = [i for line in lines for i in line]
+    rows = crop_rows(found, order, stroke)
+    probs = np.asarray(classify(rows)) if len(rows) else np.zeros((0, charset.N_CLASSES))
+    if probs.shape != (len(rows), charset.N_CLASSES):
+        raise DataError(f"classifier returned shape {probs.shape}; expected ({len(rows)}, {charset.N_CLASSES})")
+    labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
+    chars, start = [], 0
+    for line in lines:
+        chars.append([charset.CLASSES[k] for k in labels[start : start + len(line)]])
+        start += len(line)
+    position = {i: k for k, i in enumerate(order)}
+    return PageText(
+        boxes=np.round(found.boxes[order] / found.scale).astype(int).reshape(-1, 4),
+        labels=labels,
+        probs=probs,
+        lines=[[position[i] for i in line] for line in lines],
+        spaces=spaces,
+        text=layout_text(chars, spaces),
+        binary=1.0 - found.ink.astype(float),
+        scale=found.scale,
+    )
+
+
+def load_classifier(model_path):
+    """A saved character classifier -> callable (n, 1024) rows -> (n, 36) probabilities.
+
+    ".npz": the numpy MLP of :mod:`nnrec.nn`; ".pt": the PyTorch network of
+    :mod:`nnrec.torch_models`. Anything else, or a missing file, raises DataError.
+    """
+    path = Path(model_path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such model file; train one first (e.g. `snakemake q3`)")
+    if path.suffix == ".npz":
+        from nnrec import nn
+
+        model = nn.load_model(path)
+        return lambda rows: nn.predict_proba(model, rows)
+    if path.suffix == ".pt":
+        from nnrec import torch_models
+
+        return torch_models.load_character_classifier(path)
+    raise DataError(f"{path}: unknown model type {path.suffix!r}; expected .npz (numpy MLP) or .pt (PyTorch)")
+
+
+def read_page(page_path, model_path):
+    """Text of the page image at ``page_path`` read with the classifier at ``model_path``.
+
+    Lines end with a newline; a blank page gives "". Errors name the file (DataError).
+    """
+    classify = load_classifier(model_path)
+    text = extract_text(read_image(page_path), classify).text
+    return text + "\n" if text else ""
+
+
+def score(predicted, truth, n_found):
+    """Scores of one page's predicted text against its true text.
+
+    Returns {"n_true", "n_found", "char_accuracy", "lines_correct", "lines_true"}: characters in
+    the truth (whitespace excluded), boxes found, 1 - CER (whitespace removed), true lines
+    reproduced exactly, and true lines.
+    """
+    return {
+        "n_true": len("".join(truth.split())),
+        "n_found": int(n_found),
+        "char_accuracy": metrics.char_accuracy(predicted, truth),
+        "lines_correct": metrics.lines_correct(predicted, truth),
+        "lines_true": len([line for line in truth.splitlines() if line.strip()]),
+    }
+
+
+def tesseract_binary():
+    """Path of the ``tesseract`` executable, or None when it is not installed."""
+    import shutil
+
+    return shutil.which("tesseract")
+
+
+def restrict_to_classes(text):
+    """Upper-case ``text`` and keep only the 36 classes, spaces and line breaks.
+
+    Tesseract may answer in lower case or with punctuation; our networks can only say A-Z and
+    0-9, so both are scored on the same alphabet.
+    """
+    allowed = set(charset.CLASSES) | {" ", "\n"}
+    kept = "".join(c for c in text.upper() if c in allowed)
+    lines = [" ".join(line.split()) for line in kept.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def run_tesseract(page_path, timeout=120):
+    """Read a page with the ``tesseract`` binary (default page segmentation, English model).
+
+    Returns (text, boxes): the text restricted to the 36 classes (see restrict_to_classes),
+    one line per line Tesseract found, and (n, 4) [y1, x1, y2, x2] word boxes. Raises
+    DataError when the binary is missing or fails on the file.
+    """
+    import subprocess
+
+    import pandas as pd
+
+    binary = tesseract_binary()
+    if binary is None:
+        raise DataError("tesseract is not installed (Debian: apt-get install tesseract-ocr)")
+    result = subprocess.run([binary, str(page_path), "stdout", "tsv"], capture_output=True,
+                            text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise DataError(f"{page_path}: tesseract failed: {result.stderr.strip()[-300:]}")
+    from io import StringIO
+
+    table = pd.read_csv(StringIO(result.stdout), sep="\t", quoting=3, keep_default_na=False,
+                        dtype={"text": str})
+    words = table[(table["level"] == 5) & (table["text"].str.strip() != "")]
+    lines = []
+    for _, line in words.groupby(["block_num", "par_num", "line_num"], sort=True):
+        lines.append(" ".join(line.sort_values("word_num")["text"]))
+    boxes = words[["top", "left"]].to_numpy()
+    boxes = np.column_stack([boxes, boxes + words[["height", "width"]].to_numpy()])
+    return restrict_to_classes("\n".join(lines)), boxes.reshape(-1, 4).astype(int)
+
+
+SCORE_COLUMNS = ["image", "model", "n_true", "n_found", "char_accuracy", "lines_correct", "lines_true", "status"]
+
+
+def accuracy_table(scores):
+    """Per-page score dicts (see :func:`score`, plus image, model, status) -> DataFrame.
+
+    Columns SCORE_COLUMNS; after each model's pages comes an ``overall`` row: characters and
+    lines summed, character accuracy weighted by each page's true characters (the same as 1 -
+    total edits / total characters). A model whose pages were skipped gets a skipped overall
+    row with empty scores.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(scores)
+    for column in SCORE_COLUMNS:
+        if column not in frame:
+            frame[column] = "ok" if column == "status" else None
+    rows = []
+    for model, pages in frame.groupby("model", sort=False):
+        pages = pages.sort_values("image")
+        rows.extend(pages[SCORE_COLUMNS].to_dict("records"))
+        ok = pages[pages["status"] == "ok"]
+        n_true = int(pages["n_true"].sum())
+        if len(ok) == len(pages):
+            accuracy = float((ok["char_accuracy"] * ok["n_true"]).sum() / ok["n_true"].sum())
+            overall = {"n_found": int(ok["n_found"].sum()), "char_accuracy": accuracy,
+                       "lines_correct": int(ok["lines_correct"].sum()), "status": "ok"}
+        else:
+            overall = {"n_found": None, "char_accuracy": None, "lines_correct": None, "status": "skipped"}
+        rows.append({"image": "overall", "model": model, "n_true": n_true,
+                     "lines_true": int(pages["lines_true"].sum()), **overall})
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)

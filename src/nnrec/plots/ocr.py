@@ -1,0 +1,111 @@
+"""Q4 figures: a page with its character boxes and labels, truth beside prediction, scores."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from nnrec.plots import data_note
+
+# Longer side, in pixels, of the page drawn under the boxes (keeps the PNG a few hundred kB).
+PAGE_DISPLAY = 1400
+
+
+def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
+    """The page (grey, 0-1) with one rectangle and its predicted label per character.
+
+    boxes: (n, 4) [y1, x1, y2, x2] in the page's pixels; labels: n strings; lines: optional list
+    of index lists (one colour per text line).
+    """
+    step = max(1, int(np.ceil(max(grey.shape) / PAGE_DISPLAY)))
+    shown = grey[::step, ::step]
+    height, width = shown.shape
+    fig, ax = plt.subplots(figsize=(11, 11 * height / width + 0.6))
+    ax.imshow(shown, cmap="gray", vmin=0, vmax=1, extent=(0, grey.shape[1], grey.shape[0], 0))
+    ax.grid(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    colour_of = {}
+    for k, line in enumerate(lines or [range(len(boxes))]):
+        for i in line:
+            colour_of[i] = f"C{k % 10}"
+    size = 8 if len(boxes) < 80 else 6
+    for i, ((y1, x1, y2, x2), label) in enumerate(zip(boxes, labels)):
+        colour = colour_of.get(i, "C0")
+        ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2, color=colour))
+        ax.text(x1, y1, label, color="white", fontsize=size, fontweight="bold", va="bottom",
+                bbox={"facecolor": colour, "edgecolor": "none", "pad": 1, "alpha": 0.85})
+    if title:
+        ax.set_title(title)
+    data_note(fig, note)
+    return fig
+
+
+def _marked(predicted, truth):
+    """Per-character flags of ``predicted`` that an edit to ``truth`` touches."""
+    wrong = np.zeros(len(predicted), bool)
+    for tag, p1, p2, _, _ in Levenshtein.opcodes(predicted, truth).as_list():
+        if tag != "equal":
+            wrong[p1:p2] = True
+    return wrong
+
+
+def truth_vs_prediction(truth, predicted, title="", note=""):
+    """Side-by-side listing: each true line beside the predicted line, wrong characters in red.
+
+    Lines are paired in order; a missing or extra line shows as an empty partner.
+    """
+    true_lines = [line for line in truth.splitlines() if line.strip()]
+    pred_lines = [line for line in predicted.splitlines() if line.strip()]
+    n = max(len(true_lines), len(pred_lines), 1)
+    width = max([len(s) for s in true_lines + pred_lines] + [10])
+    fig, ax = plt.subplots(figsize=(min(18, 0.2 * 2 * width + 2.5), 0.42 * n + 1.0))
+    ax.axis("off")
+    ax.set_xlim(0, 2 * width + 6)
+    ax.set_ylim(n + 0.2, -1.1)
+    ax.text(0, -0.8, "truth", fontweight="bold", family="monospace")
+    ax.text(width + 4, -0.8, "prediction", fontweight="bold", family="monospace")
+    for row in range(n):
+        t = true_lines[row] if row < len(true_lines) else ""
+        p = pred_lines[row] if row < len(pred_lines) else ""
+        ax.text(0, row, t, family="monospace", va="center")
+        wrong = _marked(p, t)
+        mark = "=" if p == t else "x"
+        ax.text(width + 1.5, row, mark, family="monospace", va="center",
+                color="tab:green" if p == t else "tab:red")
+        for k, char in enumerate(p):
+            ax.text(width + 4 + k, row, char, family="monospace", va="center",
+                    color="tab:red" if wrong[k] else "black",
+                    fontweight="bold" if wrong[k] else "normal")
+    if title:
+        ax.set_title(title, loc="left")
+    data_note(fig, note)
+    return fig
+
+
+def accuracy_bars(table, title="", note=""):
+    """Grouped bars of character accuracy per page, one bar per model (skipped rows omitted).
+
+    table: DataFrame with columns image, model, char_accuracy (an image named "overall" is the
+    character-weighted mean and is drawn last).
+    """
+    table = table.dropna(subset=["char_accuracy"])
+    images = [i for i in dict.fromkeys(table["image"]) if i != "overall"] + ["overall"]
+    models = list(dict.fromkeys(table["model"]))
+    fig, ax = plt.subplots(figsize=(1.6 * len(images) + 2, 4))
+    width = 0.8 / max(len(models), 1)
+    for m, model in enumerate(models):
+        rows = table[table["model"] == model].set_index("image")
+        values = [rows["char_accuracy"].get(i, np.nan) for i in images]
+        x = np.arange(len(images)) + (m - (len(models) - 1) / 2) * width
+        bars = ax.bar(x, values, width, label=model)
+        ax.bar_label(bars, labels=[f"{v:.0%}" if np.isfinite(v) else "" for v in values], fontsize=7)
+    ax.axhline(0.9, color="0.5", ls="--", lw=1)
+    ax.set_xticks(np.arange(len(images)), images)
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel("character accuracy (1 - CER)")
+    ax.legend(fontsize=8, loc="lower right")
+    if title:
+        ax.set_title(title)
+    data_note(fig, note)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,271 @@
+"""Tests of nnrec.ocr on pages drawn here with known character boxes."""
+
+import numpy as np
+import pytest
+from skimage import draw, io, morphology
+
+from nnrec import DataError, charset, ocr
+
+# A tiny stroke font: each glyph is line segments in a unit box (x right, y down).
+GLYPHS = {
+    "H": [((0, 0), (0, 1)), ((1, 0), (1, 1)), ((0, 0.5), (1, 0.5))],
+    "L": [((0, 0), (0, 1)), ((0, 1), (1, 1))],
+    "V": [((0, 0), (0.5, 1)), ((0.5, 1), (1, 0))],
+    "N": [((0, 1), (0, 0)), ((0, 0), (1, 1)), ((1, 1), (1, 0))],
+    # two strokes that do not touch: the bar floats above the stem
+    "T": [((0, 0), (1, 0)), ((0.5, 0.2), (0.5, 1))],
+    # three: a stem and two arms drawn apart from it
+    "F": [((0, 0), (0, 1)), ((0.2, 0), (1, 0)), ((0.2, 0.45), (0.85, 0.45))],
+}
+
+
+def draw_page(lines, height=40, scale=1.0, slope=0.0, pen=None, shape=None, dot_after=(), specks=0, seed=0):
+    """Draw lines of text (strings of GLYPHS keys and spaces) on a white page.
+
+    Returns (ink mask (h, w) bool, list of true boxes [y1, x1, y2, x2] in reading order).
+    Characters are `height` tall and 0.6 `height` wide, pitch 0.95 `height`, words one extra
+    pitch apart, lines 2.2 `height` apart; y shifts by slope * x (a slanted line). `dot_after`
+    lists (line, char) positions followed by a full stop.
+    """
+    height = int(round(height * scale))
+    pen = pen or max(2, height // 12)
+    width_px = int(0.6 * height)
+    shape = shape or (int(2.2 * height * (len(lines) + 1)), int(0.95 * height * (max(map(len, lines)) + 2)))
+    ink = np.zeros(shape, bool)
+    boxes = []
+    for row, text in enumerate(lines):
+        top0 = int(height * (0.8 + 2.2 * row))
+        for col, char in enumerate(text):
+            if char == " ":
+                continue
+            left = int(height * (0.6 + 0.95 * col))
+            top = top0 + int(slope * left)
+            for (xa, ya), (xb, yb) in GLYPHS[char]:
+                rr, cc = draw.line(int(top + ya * height), int(left + xa * width_px),
+                                   int(top + yb * height), int(left + xb * width_px))
+                ink[rr, cc] = True
+            boxes.append([top, left, top + height + 1, left + width_px + 1])
+            if (row, col) in dot_after:
+                rr, cc = draw.disk((top + height - pen, left + width_px + 0.3 * height), pen * 1.2,
+                                   shape=shape)
+                ink[rr, cc] = True
+    ink = morphology.dilation(ink, morphology.disk(pen // 2))
+    rng = np.random.default_rng(seed)
+    for _ in range(specks):
+        y, x = rng.integers(0, shape[0]), rng.integers(0, shape[1])
+        ink[y : y + 2, x : x + 2] = True
+    return ink, np.array(boxes)
+
+
+def photograph(ink, ink_rgb=(0.1, 0.1, 0.1), gradient=0.0, noise=0.02, seed=0):
+    """Ink mask -> RGB float page: paper lit unevenly (brightness falls by `gradient` across the
+    page), ink of colour `ink_rgb`, sensor noise."""
+    h, w = ink.shape
+    rng = np.random.default_rng(seed)
+    light = 0.92 - gradient * np.linspace(0, 1, w)[None, :] * np.linspace(0.3, 1, h)[:, None]
+    page = np.repeat(light[..., None], 3, axis=2)
+    page[ink] = np.asarray(ink_rgb) * light[ink][:, None]
+    return np.clip(page + rng.normal(0, noise, page.shape), 0, 1)
+
+
+def matched(found, true, min_iou=0.6):
+    """Number of true boxes with a found box overlapping it by IoU >= min_iou."""
+
+    def iou(a, b):
+        h = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+        w = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+        union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - h * w
+        return h * w / union
+
+    return sum(any(iou(t, f) >= min_iou for f in found) for t in true)
+
+
+def test_find_letters_finds_each_character_once_with_dots_specks_and_two_stroke_letters():
+    ink, true = draw_page(["HLT VN", "FTH"], dot_after={(0, 1), (1, 0)}, specks=25)
+    boxes, binary = ocr.find_letters(photograph(ink))
+    assert len(boxes) == len(true) == 8
+    assert matched(boxes, true) == len(true)
+    # the binary image is black ink on white, floats in 0-1
+    assert binary.min() == 0.0 and binary.max() == 1.0 and binary.mean() > 0.8
+
+
+def test_find_letters_copes_with_blue_ink_uneven_light_and_resolution():
+    lines = ["HVLN", "TFH"]
+    for scale, colour in ((1.0, (0.15, 0.2, 0.6)), (4.0, (0.1, 0.1, 0.1))):
+        ink, true = draw_page(lines, scale=scale)
+        boxes, _ = ocr.find_letters(photograph(ink, ink_rgb=colour, gradient=0.45))
+        assert len(boxes) == len(true)
+        assert matched(boxes, true) == len(true)
+
+
+def test_blank_page_has_no_letters_and_empty_text():
+    page = photograph(np.zeros((300, 400), bool), gradient=0.3, noise=0.03)
+    boxes, binary = ocr.find_letters(page)
+    assert boxes.shape == (0, 4)
+    assert binary.min() == 1.0
+    result = ocr.extract_text(page, classify=lambda rows: pytest.fail("nothing to classify"))
+    assert result.text == ""
+
+
+def test_typical_height_ignores_many_small_specks():
+    heights = [40, 42, 38, 41] + [3] * 30
+    areas = [300, 320, 280, 310] + [6] * 30
+    assert 38 <= ocr.typical_height(heights, areas) <= 42
+
+
+def test_group_lines_follows_a_slanted_line_and_orders_left_to_right():
+    ink, true = draw_page(["HLTVNH", "NVLH"], slope=0.25)
+    # the slant moves the end of the first line by more than a character height
+    assert true[5, 0] - true[0, 0] > 40
+    shuffled = np.random.default_rng(1).permutation(len(true))
+    lines, _ = ocr.group_lines(true[shuffled])
+    assert [list(shuffled[line]) for line in lines] == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9]]
+
+
+def test_group_lines_keeps_lines_of_different_heights_apart():
+    small = np.array([[100, 10 + 30 * k, 130, 30 + 30 * k] for k in range(5)])
+    large = np.array([[150, 10 + 70 * k, 230, 60 + 70 * k] for k in range(4)])
+    lines, _ = ocr.group_lines(np.vstack([large, small]))
+    assert lines == [[4, 5, 6, 7, 8], [0, 1, 2, 3]]
+
+
+def test_word_starts_splits_at_wide_gaps_only():
+    def line(gaps, height=40, width=24):
+        x, boxes = 0, []
+        for gap in [0] + list(gaps):
+            x += gap
+            boxes.append([0, x, height, x + width])
+            x += width
+        return np.array(boxes)
+
+    # letters 8-14 px apart, words 50-60 px apart
+    assert ocr.word_starts(line([10, 12, 55, 8, 14, 60, 9])) == {3, 6}
+    # evenly but loosely spaced letters stay one word
+    assert ocr.word_starts(line([30, 34, 28, 36, 31])) == set()
+    # two characters: a gap wider than the height splits them
+    assert ocr.word_starts(line([60])) == {1}
+    assert ocr.word_starts(line([10])) == set()
+
+
+def test_extract_text_lays_out_lines_and_words():
+    ink, true = draw_page(["HL TV", "NF"])
+
+    def classify(rows):
+        # ink share of the crop stands in for a network: all the same class here
+        return charset.one_hot(np.zeros(len(rows), int))
+
+    result = ocr.extract_text(photograph(ink), classify)
+    assert result.text == "AA AA\nAA"
+    assert result.boxes.shape == (6, 4)
+    assert matched(result.boxes, true) == 6
+
+
+def test_crops_are_training_layout_rows():
+    ink, true = draw_page(["HL"], scale=2.0)
+    found = ocr.locate(photograph(ink))
+    rows = ocr.crop_rows(found)
+    assert rows.shape == (2, charset.N_PIXELS)
+    images = charset.rows_to_images(rows)
+    for image in images:
+        # white background ~1, ink ~0, ink's longer side 26 px, centred
+        assert image[0, 0] == pytest.approx(1.0) and image.min() < 0.2
+        ys, xs = np.nonzero(image < 0.5)
+        assert 24 <= ys.max() - ys.min() + 1 <= 27
+        assert abs((ys.max() + ys.min()) / 2 - 15.5) <= 1.5
+    # an H is symmetric left-right, an L is not: the rows are upright (not transposed)
+    h_image, l_image = images
+    assert np.abs(h_image - h_image[:, ::-1]).mean() < 0.1
+    assert l_image[:, :16].mean() < l_image[:, 16:].mean()
+
+
+def test_crops_have_the_requested_stroke_width_whatever_the_pen():
+    widths = []
+    for pen in (2, 8):
+        ink, _ = draw_page(["L"], height=80, pen=pen)
+        found = ocr.locate(photograph(ink))
+        image = 1 - charset.rows_to_images(ocr.crop_rows(found, stroke=3.0))[0]
+        widths.append(image.sum() / (image > 0.5).any(axis=1).sum())
+    # ink per row of the L's stem region is ~ the stroke width, the same for both pens
+    assert widths[0] == pytest.approx(widths[1], rel=0.25)
+
+
+@pytest.mark.parametrize("mode", ["grey", "rgb", "rgba", "grey16"])
+def test_image_modes_read_the_same(tmp_path, mode):
+    ink, true = draw_page(["HLT"])
+    rgb = (photograph(ink, noise=0.0) * 255).astype(np.uint8)
+    grey = rgb[..., 0]
+    image = {
+        "grey": grey,
+        "rgb": rgb,
+        "rgba": np.dstack([rgb, np.full(grey.shape, 255, np.uint8)]),
+        "grey16": grey.astype(np.uint16) * 257,
+    }[mode]
+    path = tmp_path / f"page_{mode}.png"
+    io.imsave(path, image, check_contrast=False)
+    boxes, _ = ocr.find_letters(ocr.read_image(path))
+    assert matched(boxes, true) == len(true) == len(boxes)
+
+
+def test_rgba_transparent_background_reads_as_white():
+    ink, true = draw_page(["HV"])
+    rgba = np.zeros(ink.shape + (4,))
+    rgba[ink] = (0, 0, 0.5, 1)  # blue ink, fully transparent paper
+    boxes, _ = ocr.find_letters(rgba)
+    assert matched(boxes, true) == 2
+
+
+def test_unreadable_pages_raise_data_error_naming_the_file(tmp_path):
+    broken = tmp_path / "broken.jpg"
+    ink, _ = draw_page(["H"])
+    io.imsave(broken, (photograph(ink) * 255).astype(np.uint8))
+    broken.write_bytes(broken.read_bytes()[:200])
+    with pytest.raises(DataError, match="broken.jpg"):
+        ocr.read_image(broken)
+    with pytest.raises(DataError, match="missing.png"):
+        ocr.read_image(tmp_path / "missing.png")
+    text = tmp_path / "notes.png"
+    text.write_text("not an image")
+    with pytest.raises(DataError, match="notes.png"):
+        ocr.read_image(text)
+
+
+def test_load_classifier_rejects_unknown_model_files(tmp_path):
+    with pytest.raises(DataError, match="no such model"):
+        ocr.load_classifier(tmp_path / "model.npz")
+    odd = tmp_path / "model.h5"
+    odd.write_bytes(b"x")
+    with pytest.raises(DataError, match="unknown model type"):
+        ocr.load_classifier(odd)
+
+
+def test_score_counts_characters_without_whitespace_and_whole_lines():
+    truth = "TO DO\nLIST"
+    scores = ocr.score("TO DO\nLIST", truth, n_found=6)
+    assert scores == {"n_true": 8, "n_found": 6, "char_accuracy": 1.0, "lines_correct": 2, "lines_true": 2}
+    # one substitution, spaces ignored for characters but not for lines
+    scores = ocr.score("TODO\nL1ST", truth, n_found=8)
+    assert scores["char_accuracy"] == pytest.approx(1 - 1 / 8)
+    assert scores["lines_correct"] == 0
+
+
+def test_accuracy_table_weights_pages_by_characters_and_marks_skipped():
+    scores = [
+        {"image": "a", "model": "mlp", "n_true": 10, "n_found": 10, "char_accuracy": 1.0,
+         "lines_correct": 1, "lines_true": 1, "status": "ok"},
+        {"image": "b", "model": "mlp", "n_true": 30, "n_found": 29, "char_accuracy": 0.6,
+         "lines_correct": 0, "lines_true": 2, "status": "ok"},
+        {"image": "a", "model": "tesseract", "n_true": 10, "n_found": None, "char_accuracy": None,
+         "lines_correct": None, "lines_true": 1, "status": "skipped"},
+    ]
+    table = ocr.accuracy_table(scores)
+    assert list(table.columns[:7]) == ["image", "model", "n_true", "n_found", "char_accuracy",
+                                       "lines_correct", "lines_true"]
+    overall = table[(table["image"] == "overall") & (table["model"] == "mlp")].iloc[0]
+    assert overall["char_accuracy"] == pytest.approx((10 * 1.0 + 30 * 0.6) / 40)
+    assert (overall["n_true"], overall["n_found"], overall["lines_correct"], overall["lines_true"]) == (40, 39, 1, 3)
+    skipped = table[table["model"] == "tesseract"]
+    assert set(skipped["status"]) == {"skipped"} and skipped["char_accuracy"].isna().all()
+
+
+def test_restrict_to_classes_upper_cases_and_drops_other_symbols():
+    assert ocr.restrict_to_classes("Haikus, are\n\n eas-y!\n") == "HAIKUS ARE\nEASY"
