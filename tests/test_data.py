@@ -189,6 +189,7 @@ def test_unreachable_upstream_gives_up_within_seconds(tmp_path, pages_manifest):
         data.fetch_pages({"01_list": tmp_path / "01_list.jpg"}, pages_manifest, [], timeout=2, url=url)
     assert time.monotonic() - start < 5
     assert url in str(error.value) and "data.mirrors" in str(error.value)
+    assert "connection refused by 127.0.0.1" in str(error.value)
     assert not (tmp_path / "01_list.jpg").exists()
 
 
@@ -199,7 +200,7 @@ def test_silent_upstream_times_out(tmp_path, pages_manifest):
         server.listen(4)
         url = f"http://127.0.0.1:{server.getsockname()[1]}/images.zip"
         start = time.monotonic()
-        with pytest.raises(data.DataUnavailable):
+        with pytest.raises(data.DataUnavailable, match="no answer from 127.0.0.1:[0-9]+ within 0.5 s"):
             data.fetch_pages({"01_list": tmp_path / "p.jpg"}, pages_manifest, [], timeout=0.5, url=url)
         assert time.monotonic() - start < 5
 
@@ -553,3 +554,18 @@ def test_fetch_pages_rule_stops_on_corrupt_mirror_then_records_mirror(tmp_path):
     table = data.read_provenance(tmp_path / "resources" / "provenance" / "pages.csv")
     assert list(table.source) == ["mirror"] * 4
     assert list(table.location) == [f"mirror/images/{n}.jpg" for n in data.PAGES]
+
+
+def test_character_samples_figure_picks_each_class(tmp_path):
+    from nnrec.plots import save
+    from nnrec.plots.data import character_samples, pick_per_class
+
+    rng = np.random.default_rng(8)
+    labels = np.r_[np.repeat(np.arange(36), 3), [5]]  # class 5 has 4 samples, the rest 3
+    X, Y = rng.random((len(labels), 1024)), one_hot(labels)
+    picks = pick_per_class(Y, 4, rng)
+    assert [len(p) for p in picks] == [4 if k == 5 else 3 for k in range(36)]
+    assert all((labels[p] == k).all() and len(set(p)) == len(p) for k, p in enumerate(picks))
+    fig = character_samples({"train": (X, Y), "test": (X[:36], Y[:36])}, 4, rng, title="t", note="n")
+    save(fig, tmp_path / "samples.png")
+    assert (tmp_path / "samples.png").stat().st_size > 10_000

@@ -184,10 +184,28 @@ def download(url, folder, timeout):
         path = pooch.retrieve(url, known_hash=None, path=folder, downloader=downloader)
     except (requests.exceptions.RequestException, OSError) as error:
         raise DataUnavailable(
-            f"could not download {url} (timeout {timeout} s): {error}. Put the file in a "
+            f"could not download {url}: {_describe(error, url, timeout)}. Put the file in a "
             "mirror folder (config data.mirrors) or check the network"
         ) from None
     return Path(path)
+
+
+def _describe(error, url, timeout):
+    """Why a download failed, in a few words (requests nests its causes deeply)."""
+    import requests
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).netloc
+    text = str(error)
+    if isinstance(error, requests.exceptions.Timeout):
+        return f"no answer from {host} within {timeout} s"
+    if "NameResolutionError" in text or "Failed to resolve" in text:
+        return f"cannot resolve host {host} (offline?)"
+    if "Connection refused" in text:
+        return f"connection refused by {host}"
+    if isinstance(error, requests.exceptions.HTTPError):
+        return text
+    return f"{type(error).__name__}: {text[:160]}"
 
 
 class _Upstream:
@@ -528,7 +546,12 @@ def fetch_nist36(paths, mirrors, timeout, url=UPSTREAM["nist36"], previous=None)
             if source is not None:
                 kind, location = "mirror", str(source)
             else:
-                source = archive.extract(basename)
+                try:
+                    source = archive.extract(basename)
+                except DataUnavailable as error:
+                    raise DataUnavailable(
+                        f"{basename} is in no mirror folder ({_folders(mirrors)}) and {error}"
+                    ) from None
                 kind, location = "download", f"{url}#{basename}"
             load_split(source, SPLIT_ROWS[split])
             digest = copy_verified(source, dest, sha256_file(source))
@@ -557,13 +580,13 @@ def fetch_characters(paths, source, mirrors, timeout, seed, synth, url=UPSTREAM[
                     "Use characters.source: auto or synth36 to run on synthetic characters"
                 ) from None
             log.warning("real NIST36 unavailable, using synthetic characters: %s", error)
-            reason = f"real NIST36 unavailable ({error})"
+            reason = f"real NIST36 unavailable: {error}"
     from nnrec import synth as synthesis
 
     options = dict(synth)
     per_class = options.pop("per_class")
     made = synthesis.write_synthetic_splits(dict(paths), dict(per_class), seed, **options)
-    note = f"synthetic stand-in, NOT real NIST36: {made}; {reason}"
+    note = f"NOT real NIST36 ({reason}). {made}"
     return [
         Fetched(f"characters/{split}", "synthetic", str(path), sha256_file(path), note)
         for split, path in paths.items()

@@ -41,11 +41,16 @@ def character_samples(splits, n_per_class, rng, title, note=""):
     column per class (labelled A-Z then 0-9) and ``n_per_class`` random samples per column,
     shown as stored (white background, dark ink) and upright.
     """
-    fig, axes = plt.subplots(len(splits), 1, figsize=(13, 0.42 * n_per_class * len(splits) + 1.4), squeeze=False)
+    picked = {name: pick_per_class(Y, n_per_class, rng) for name, (X, Y) in splits.items()}
+    rows = [max(len(p) for p in picks) for picks in picked.values()]
+    fig, axes = plt.subplots(
+        len(splits), 1, figsize=(13, 0.37 * sum(rows) + 0.55 * len(rows) + 0.7),
+        height_ratios=rows, squeeze=False,
+    )  # fmt: skip
     cell = SIDE + GAP
-    for ax, (name, (X, Y)) in zip(axes[:, 0], splits.items()):
-        picks = pick_per_class(Y, n_per_class, rng)
-        ax.imshow(_mosaic(X, picks, n_per_class), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    for ax, n_rows, (name, (X, Y)) in zip(axes[:, 0], rows, splits.items()):
+        picks = picked[name]
+        ax.imshow(_mosaic(X, picks, n_rows), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         ax.grid(False)
         ax.set_xticks(GAP + cell * np.arange(len(CLASSES)) + SIDE / 2, CLASSES, fontsize=9)
         ax.set_yticks([])
