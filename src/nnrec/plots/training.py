@@ -44,20 +44,22 @@ def weights_figure(W_before, W_after, note=""):
     """First-layer weights before and after training, each an 8 x 8 grid of 32 x 32 images.
 
     Each hidden unit's 1024 input weights are drawn as the image they respond to, on a
-    grey scale symmetric around 0 (white positive, black negative), one scale per panel.
+    grey scale symmetric around 0 (white positive, black negative, grey 0), one scale per
+    panel: +-the 99th percentile of |w|, so a few large weights do not wash the rest out.
     Shows the first 64 hidden units.
     """
-    fig = plt.figure(figsize=(12.5, 6.6))
-    panels = fig.subfigures(1, 2, wspace=0.04)
+    fig = plt.figure(figsize=(12, 6.4))
+    panels = fig.subfigures(1, 2, wspace=0.03)
     for panel, W, title in zip(panels, (W_before, W_after), ("before training (Xavier init)", "after training")):
         images = weight_images(W)[:64]
-        limit = np.abs(images).max()
-        axes = panel.subplots(8, 8)
+        limit = np.percentile(np.abs(images), 99)
+        axes = panel.subplots(8, 8, gridspec_kw=dict(wspace=0.06, hspace=0.06))
         for k, ax in enumerate(axes.flat):
             ax.axis("off")
             if k < len(images):
                 ax.imshow(images[k], cmap="gray", vmin=-limit, vmax=limit, interpolation="nearest")
-        panel.suptitle(f"{title}, |w| <= {limit:.2f}", fontsize=11)
+        panel.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=0.02)
+        panel.suptitle(f"{title}; grey scale +-{limit:.2f}", fontsize=11)
     data_note(fig, note)
     return fig
 
