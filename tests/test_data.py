@@ -264,6 +264,17 @@ def flower_hashes(expected):
     return {f"oxford-flowers17/{rel}": sha(f"flower {int(rel[-8:-4])}".encode()) for rel in expected}
 
 
+def test_flowers17_offline_without_mirror_fails_fast_and_leaves_nothing(tmp_path):
+    manifest = write_manifest(tmp_path / "m", {"oxford-flowers17/train/0/image_0001.jpg": "0" * 64})
+    urls = {"images": closed_port_url("17flowers.tgz"), "splits": closed_port_url("datasplits.mat")}
+    dest = tmp_path / "res" / "flowers17"
+    start = time.monotonic()
+    with pytest.raises(data.DataUnavailable, match="oxford-flowers17 is in no mirror folder") as error:
+        data.fetch_flowers17(dest, manifest, [str(tmp_path / "none")], timeout=2, urls=urls)
+    assert time.monotonic() - start < 5 and urls["images"] in str(error.value)
+    assert not dest.exists() and leftovers(dest.parent) == []
+
+
 def test_partition_flowers17_uses_split_2_and_80_images_per_class(tmp_path):
     expected = fake_flowers(tmp_path / "up")
     counts = data.partition_flowers17(tmp_path / "up" / "jpg", tmp_path / "up" / "datasplits.mat", tmp_path / "out")

@@ -40,9 +40,8 @@ PAGES = ("01_list", "02_letters", "03_haiku", "04_deep")
 SPLITS = ("train", "valid", "test")
 # Rows per split of the real NIST36 set (300 / 100 / 50 per class).
 SPLIT_ROWS = {"train": 10800, "valid": 3600, "test": 1800}
-# Flowers 17 partition: output folder -> datasplits.mat key prefix, and images per folder.
+# Flowers 17 partition: output folder -> datasplits.mat key prefix.
 FLOWER_SPLITS = {"train": "trn", "val": "val", "test": "tst"}
-FLOWER_COUNTS = {"train": 680, "val": 340, "test": 340}
 FLOWERS_PER_CLASS = 80  # image_i belongs to class (i - 1) // 80
 
 UPSTREAM = {
@@ -263,7 +262,10 @@ def fetch_file(dest, expected, relpath, mirrors, upstream=None, dataset=None):
         return Fetched(dataset, "mirror", str(source), expected)
     if upstream is None:
         raise DataUnavailable(f"{relpath}: in no mirror folder ({_folders(mirrors)}) and no download")
-    local, location = upstream()
+    try:
+        local, location = upstream()
+    except DataUnavailable as error:
+        raise DataUnavailable(f"{relpath} is in no mirror folder ({_folders(mirrors)}) and {error}") from None
     copy_verified(local, dest, expected)
     return Fetched(dataset, "download", location, expected)
 
@@ -392,9 +394,10 @@ def fetch_flowers17(dest, manifest, mirrors, timeout, urls=None):
     relpath = MIRROR_PATHS["flowers17"]
     hashes = read_manifest(manifest, relpath + "/")
     digest = combined_digest(hashes)
+    counts = "/".join(str(sum(r.startswith(f"{s}/") for r in hashes)) for s in FLOWER_SPLITS)
     note = (
-        f"{len(hashes)} images ({FLOWER_COUNTS['train']}/{FLOWER_COUNTS['val']}/"
-        f"{FLOWER_COUNTS['test']}), each verified against {manifest}; sha256 is the combined "
+        f"{len(hashes)} images (train/val/test {counts}), each verified against {manifest}; "
+        "sha256 is the combined "
         "digest: find . -name '*.jpg' | LC_ALL=C sort | xargs sha256sum | sha256sum, run in the folder"
     )
     dest = Path(dest)
@@ -414,8 +417,11 @@ def fetch_flowers17(dest, manifest, mirrors, timeout, urls=None):
                 copy_verified(source / rel, staging / rel, expected)
         return Fetched("flowers17", "mirror", str(source), digest, note)
     with tempfile.TemporaryDirectory() as tmp, _staged_dir(dest) as staging:
-        archive = download(urls["images"], Path(tmp), timeout)
-        splits = download(urls["splits"], Path(tmp), timeout)
+        try:
+            archive = download(urls["images"], Path(tmp), timeout)
+            splits = download(urls["splits"], Path(tmp), timeout)
+        except DataUnavailable as error:
+            raise DataUnavailable(f"{relpath} is in no mirror folder ({_folders(mirrors)}) and {error}") from None
         _extract_tar(archive, Path(tmp) / "extracted")
         jpgs = {p.parent for p in (Path(tmp) / "extracted").rglob("image_0001.jpg")}
         if len(jpgs) != 1:
