@@ -5,8 +5,11 @@
 # step reruns (e.g. after a config change): the library reuses it and records source
 # "resources". Nothing here touches the network while the DAG is built.
 
+from pathlib import Path
+
 PAGES = ["01_list", "02_letters", "03_haiku", "04_deep"]
-CHECKSUMS = "workflow/resources/checksums.sha256"
+# The committed manifest, found beside the workflow whatever the working directory (--directory).
+CHECKSUMS = str(Path(workflow.basedir) / "workflow" / "resources" / "checksums.sha256")
 
 
 rule fetch_pages:
