@@ -1,0 +1,31 @@
+"""Q7: train the fc (Q3 network) or cnn character model in PyTorch and score it (Snakemake script)."""
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from nnrec import data, io
+from nnrec.torch_models import characters, common
+
+with io.log_to(snakemake.log[0]):
+    p = snakemake.params
+    train, valid, test = (data.load_split(path) for path in
+                          (snakemake.input.train, snakemake.input.valid, snakemake.input.test))
+    device = common.resolve_device(p.device)
+    started = time.perf_counter()
+    model, history = characters.train_character_model(p.kind, train, valid, seed=p.seed, device=device,
+                                                      threads=p.threads, **p.options)
+    seconds = time.perf_counter() - started
+    predicted = characters.predict_proba(model, p.kind, test[0]).argmax(1)
+    truth = np.asarray(test[1]).argmax(1)
+    meta = {"run": p.kind, **p.options, "seed": p.seed, "device": common.describe_device(device),
+            "data_source": data.character_source(snakemake.input.provenance),
+            "parameters": sum(t.numel() for t in model.parameters())}
+    characters.save_character_model(snakemake.output.model, model, p.kind, meta)
+    io.write_csv(history, snakemake.output.history)
+    io.write_csv(pd.DataFrame({"label": truth, "predicted": predicted}), snakemake.output.predictions)
+    metrics = {**meta, "test_acc": float((predicted == truth).mean()), "train_seconds": round(seconds, 1),
+               "valid_acc": float(history["valid_acc"].iloc[-1]), "n_test": len(truth)}
+    io.log.info("%s: test accuracy %.4f in %.0f s", p.kind, metrics["test_acc"], seconds)
+    io.write_json(metrics, snakemake.output.metrics)

@@ -1,0 +1,271 @@
+"""The character networks of Q7: the Q3 network in PyTorch (``fc``) and a small CNN (``cnn``).
+
+Both read NIST36-layout rows: (n, 1024) floats in 0-1, column-major 32x32, white background
+~1 and ink ~0 (see :mod:`nnrec.charset`). The FC network takes the rows as they are, exactly
+like the numpy Q3 network; the CNN takes upright ink maps (1 = ink, so zero padding is
+background), made by :func:`rows_to_ink`.
+
+The CNN is trained with augmentation that imitates what separates photographed handwriting
+from the training glyphs (:func:`augment_ink`): random affine warps (slant, rotation, scale,
+shift), a smooth random displacement field (wobbly strokes), stroke thickness changes by
+grey-level dilation/erosion (max/min pooling), blur, faded ink and sensor noise. It all runs
+on batches on the training device, so it costs little next to the network.
+
+:func:`load_character_classifier` turns a saved ``model.pt`` into the ``classify(rows) ->
+probabilities`` callable the OCR pipeline (:func:`nnrec.ocr.extract_text`) expects.
+"""
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from nnrec import DataError, charset
+from nnrec.torch_models.common import fit, one_cycle, predict_logits, resolve_device, seed_everything
+
+log = logging.getLogger(__name__)
+
+KINDS = ("fc", "cnn")
+
+
+def rows_to_ink(rows):
+    """(n, 1024) dataset rows (tensor or array) -> (n, 1, 32, 32) float32 upright ink maps (1 = ink)."""
+    rows = torch.as_tensor(np.asarray(rows, dtype=np.float32))
+    images = rows.reshape(-1, charset.SIDE, charset.SIDE).transpose(1, 2)
+    return (1.0 - images).unsqueeze(1).contiguous()
+
+
+class CharacterFC(nn.Module):
+    """The Q3 network: 1024 -> hidden (sigmoid) -> 36 logits (softmax lives in the loss)."""
+
+    def __init__(self, hidden=64, n_classes=charset.N_CLASSES):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(charset.N_PIXELS, hidden), nn.Sigmoid(), nn.Linear(hidden, n_classes))
+
+    def forward(self, rows):
+        """rows: (n, 1024) dataset rows -> (n, 36) logits."""
+        return self.net(rows)
+
+
+def _conv(c_in, c_out):
+    return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
+
+
+class CharacterCNN(nn.Module):
+    """A small VGG-style CNN for 32x32 ink maps.
+
+    Three stages (two 3x3 convolutions, one, one; batch norm, ReLU, 2x2 max pool) take 32x32
+    to 4x4; dropout and one linear layer give 36 logits. With the default widths (32, 64, 128)
+    it has about 0.4 M parameters and ~25 M multiply-adds per image.
+    """
+
+    def __init__(self, widths=(32, 64, 128), n_classes=charset.N_CLASSES, dropout=0.3, in_channels=1, side=32):
+        super().__init__()
+        a, b, c = widths
+        layers = _conv(in_channels, a) + _conv(a, a) + [nn.MaxPool2d(2)]
+        layers += _conv(a, b) + _conv(b, b) + [nn.MaxPool2d(2)]
+        layers += _conv(b, c) + [nn.MaxPool2d(2)]
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(c * (side // 8) ** 2, n_classes))
+
+    def forward(self, x):
+        """x: (n, C, side, side) images -> (n, n_classes) logits."""
+        return self.classifier(self.features(x))
+
+
+def build_model(kind, **options):
+    """``fc`` or ``cnn`` -> a fresh network (options: ``hidden`` for fc, ``widths`` for cnn)."""
+    if kind == "fc":
+        return CharacterFC(hidden=options.get("hidden", 64))
+    if kind == "cnn":
+        return CharacterCNN(widths=tuple(options.get("widths", (32, 64, 128))))
+    raise ValueError(f"unknown character model {kind!r}; expected one of {KINDS}")
+
+
+def model_input(kind, rows):
+    """Dataset rows -> the tensor the ``kind`` network reads (rows for fc, ink maps for cnn)."""
+    if kind == "fc":
+        return torch.as_tensor(np.asarray(rows, dtype=np.float32))
+    return rows_to_ink(rows)
+
+
+# ---------------------------------------------------------------- augmentation
+
+
+def _uniform(n, low, high, g, device):
+    return (torch.rand(n, generator=g) * (high - low) + low).to(device)
+
+
+def augment_ink(x, g, strength=1.0):
+    """Randomly distort a batch of ink maps the way handwriting differs between writers and cameras.
+
+    x: (n, 1, h, w) ink maps (1 = ink, 0 = background) on any device; g: a CPU torch.Generator
+    (all random draws come from it, so a seed fixes the result). Returns a new tensor, same
+    shape, values in 0-1. ``strength`` scales every distortion (0 = identity).
+    """
+    n, _, h, w = x.shape
+    dev = x.device
+    s = strength
+    # affine: rotation, shear (slant), anisotropic scale, shift
+    angle = _uniform(n, -12, 12, g, dev) * s * np.pi / 180
+    shear = _uniform(n, -0.3, 0.3, g, dev) * s
+    scale_x = 1 + _uniform(n, -0.15, 0.12, g, dev) * s
+    scale_y = 1 + _uniform(n, -0.15, 0.12, g, dev) * s
+    shift = (torch.rand(n, 2, generator=g).to(dev) * 2 - 1) * 0.12 * s
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    theta = torch.zeros(n, 2, 3, device=dev)
+    # output -> input sampling coordinates: inverse of scale, then shear, then rotation
+    theta[:, 0, 0] = (cos + shear * sin) / scale_x
+    theta[:, 0, 1] = (-sin + shear * cos) / scale_x
+    theta[:, 1, 0] = sin / scale_y
+    theta[:, 1, 1] = cos / scale_y
+    theta[:, :, 2] = shift
+    grid = F.affine_grid(theta, (n, 1, h, w), align_corners=False)
+    # elastic: a smooth random displacement field (coarse noise, upsampled)
+    coarse = (torch.rand(n, 2, 4, 4, generator=g).to(dev) * 2 - 1) * 0.07 * s
+    field = F.interpolate(coarse, size=(h, w), mode="bicubic", align_corners=False).permute(0, 2, 3, 1)
+    x = F.grid_sample(x, grid + field, mode="bilinear", padding_mode="zeros", align_corners=False)
+    # stroke thickness: grey dilation (max pool) or erosion (min pool) on some samples
+    if s > 0:
+        choice = torch.rand(n, generator=g).to(dev).view(n, 1, 1, 1)
+        thick = F.max_pool2d(x, 3, stride=1, padding=1)
+        thin = -F.max_pool2d(-x, 3, stride=1, padding=1)
+        half = 0.5 * (x + thick)
+        x = torch.where(choice < 0.2, thick, torch.where(choice < 0.4, half, torch.where(choice > 0.9, thin, x)))
+        # blur on some samples
+        sigma = _uniform(n, 0.4, 1.0, g, dev)
+        taps = torch.arange(-2, 3, device=dev, dtype=x.dtype)
+        kernel = torch.exp(-(taps.view(1, -1) ** 2) / (2 * sigma.view(-1, 1) ** 2))
+        kernel = kernel / kernel.sum(1, keepdim=True)
+        blurred = F.conv2d(x.transpose(0, 1), kernel.view(n, 1, 5, 1), padding=(2, 0), groups=n)
+        blurred = F.conv2d(blurred, kernel.view(n, 1, 1, 5), padding=(0, 2), groups=n).transpose(0, 1)
+        x = torch.where(torch.rand(n, generator=g).to(dev).view(n, 1, 1, 1) < 0.3, blurred, x)
+        # faded ink, a grey background and sensor noise
+        ink_level = _uniform(n, 0.7, 1.0, g, dev).view(n, 1, 1, 1)
+        background = _uniform(n, 0.0, 0.08, g, dev).view(n, 1, 1, 1) * s
+        noise = torch.randn(x.shape, generator=g).to(dev) * 0.03 * s
+        x = background + (ink_level - background) * x + noise
+    return x.clamp(0, 1)
+
+
+# ---------------------------------------------------------------- training
+
+
+def train_character_model(
+    kind,
+    train,
+    valid,
+    *,
+    epochs,
+    batch_size,
+    learning_rate,
+    seed=0,
+    device="auto",
+    threads=None,
+    augment=True,
+    hidden=64,
+    widths=(32, 64, 128),
+):
+    """Train a character network; return (model on the CPU, history DataFrame).
+
+    train, valid: (X, Y) with X (n, 1024) dataset rows and Y (n, 36) one-hot (as
+    :func:`nnrec.data.load_split` returns them). ``fc`` trains like Q3 (plain mini-batch SGD
+    at ``learning_rate``); ``cnn`` uses AdamW with a one-cycle schedule peaking at
+    ``learning_rate`` and, if ``augment``, :func:`augment_ink` on every batch.
+    """
+    seed_everything(seed, threads)
+    device = resolve_device(device) if isinstance(device, str) else device
+    model = build_model(kind, hidden=hidden, widths=widths)
+    X, y = model_input(kind, train[0]), torch.as_tensor(np.asarray(train[1]).argmax(1))
+    Xv, yv = model_input(kind, valid[0]), torch.as_tensor(np.asarray(valid[1]).argmax(1))
+    steps = int(np.ceil(len(X) / batch_size))
+    if kind == "fc":
+        optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
+        scheduler, per_batch, aug = None, False, None
+    else:
+        optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=1e-4)
+        scheduler, per_batch = one_cycle(optimizer, learning_rate, epochs, steps), True
+        aug = augment_ink if augment else None
+    history = fit(
+        model,
+        (X, y),
+        (Xv, yv),
+        epochs=epochs,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        step_scheduler_per_batch=per_batch,
+        augment=aug,
+        device=device,
+        seed=seed,
+        desc=f"{kind} characters",
+    )
+    return model.cpu().eval(), history
+
+
+def predict_proba(model, kind, rows, device="cpu"):
+    """(n, 1024) dataset rows -> (n, 36) class probabilities as a numpy array."""
+    logits = predict_logits(model, model_input(kind, rows), torch.device(device))
+    return torch.softmax(logits, 1).numpy()
+
+
+# ---------------------------------------------------------------- saving and loading
+
+
+def save_character_model(path, model, kind, meta=None):
+    """Write ``model`` with what is needed to rebuild it (kind, sizes) and ``meta`` to ``path``."""
+    from nnrec.io import atomic_path
+
+    if kind == "fc":
+        options = {"hidden": model.net[0].out_features}
+    else:
+        convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+        options = {"widths": [convs[0].out_channels, convs[2].out_channels, convs[4].out_channels]}
+    payload = {
+        "format": "nnrec-character-model-1",
+        "kind": kind,
+        "options": options,
+        "classes": "".join(charset.CLASSES),
+        "state_dict": model.state_dict(),
+        "meta": dict(meta or {}),
+    }
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
+
+
+def load_character_model(path):
+    """Read a ``model.pt`` written by :func:`save_character_model` -> (model in eval mode, kind, meta)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such model file; build it with `snakemake --cores 4 results/q7/cnn/model.pt`")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises several types for a corrupt or foreign file
+        raise DataError(f"{path}: not a readable PyTorch file ({type(error).__name__}: {error})") from error
+    if not isinstance(payload, dict) or payload.get("format") != "nnrec-character-model-1":
+        raise DataError(f"{path}: not an nnrec character model (expected the dict written by save_character_model)")
+    if payload["classes"] != "".join(charset.CLASSES):
+        raise DataError(f"{path}: classes {payload['classes']!r}; expected {''.join(charset.CLASSES)!r}")
+    model = build_model(payload["kind"], **payload["options"])
+    model.load_state_dict(payload["state_dict"])
+    return model.eval(), payload["kind"], payload["meta"]
+
+
+def load_character_classifier(path, device="cpu"):
+    """``model.pt`` -> ``classify(rows) -> probs``: (n, 1024) dataset rows -> (n, 36) numpy probabilities.
+
+    This is the hook the OCR pipeline calls (``nnrec.ocr.load_classifier`` for ``.pt`` files).
+    """
+    model, kind, _ = load_character_model(path)
+    model.to(device)
+
+    def classify(rows):
+        rows = np.asarray(rows, dtype=np.float32).reshape(-1, charset.N_PIXELS)
+        if len(rows) == 0:
+            return np.zeros((0, charset.N_CLASSES))
+        return predict_proba(model, kind, rows, device)
+
+    return classify
