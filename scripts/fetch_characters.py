@@ -16,4 +16,5 @@ with io.log_to(snakemake.log[0]):
         synth=snakemake.params.synth,
         previous=snakemake.output.provenance,
     )
+    records = data.with_origin(records, previous=snakemake.output.provenance)
     data.write_provenance(records, snakemake.output.provenance)

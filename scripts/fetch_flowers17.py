@@ -9,4 +9,5 @@ with io.log_to(snakemake.log[0]):
         mirrors=snakemake.params.mirrors,
         timeout=snakemake.params.timeout,
     )
-    data.write_provenance([record], snakemake.output.provenance)
+    records = data.with_origin([record], previous=snakemake.output.provenance)
+    data.write_provenance(records, snakemake.output.provenance)

@@ -1,4 +1,8 @@
-"""Fetch the four handwritten test pages, verified, and record where they came from (Snakemake script)."""
+"""Fetch the four handwritten test pages, verified, and record where they came from (Snakemake script).
+
+The provenance output is read first (it is flagged update()): a page reused from resources/
+keeps the origin recorded when it was first fetched.
+"""
 
 from pathlib import Path
 
@@ -11,4 +15,5 @@ with io.log_to(snakemake.log[0]):
         mirrors=snakemake.params.mirrors,
         timeout=snakemake.params.timeout,
     )
+    records = data.with_origin(records, previous=snakemake.output.provenance)
     data.write_provenance(records, snakemake.output.provenance)

@@ -604,6 +604,36 @@ def fetch_characters(paths, source, mirrors, timeout, seed, synth, url=UPSTREAM[
 # --------------------------------------------------------------------------- provenance
 
 
+def with_origin(records, previous):
+    """Add to each "resources" record where its copy first came from, per ``previous``.
+
+    previous: the provenance CSV this step wrote last time (may be missing). A record reused
+    from resources/ whose dataset and sha256 match a row there gets that row's origin in its
+    note ("first fetched from mirror ../shared/data/..."); an origin already noted is kept.
+    """
+    if previous is None or not Path(previous).is_file():
+        return list(records)
+    try:
+        rows = read_provenance(previous)
+    except DataError:
+        return list(records)
+    out = []
+    for record in records:
+        match = rows[(rows.dataset == record.dataset) & (rows.sha256 == record.sha256)]
+        origin = None
+        if record.source == "resources" and len(match):
+            row = match.iloc[0]
+            if row.source != "resources":
+                origin = f"first fetched from {row.source} {row.location}"
+            elif "first fetched from" in row.note:
+                origin = row.note.split("; ")[-1]
+        if origin:
+            note = f"{record.note}; {origin}" if record.note else origin
+            record = Fetched(record.dataset, record.source, record.location, record.sha256, note)
+        out.append(record)
+    return out
+
+
 def write_provenance(records, path):
     """Write :class:`Fetched` records as a provenance CSV (columns PROVENANCE_COLUMNS)."""
     import pandas as pd

@@ -17,7 +17,7 @@ rule fetch_pages:
         manifest=CHECKSUMS,
     output:
         pages=[update(f"resources/images/{page}.jpg") for page in PAGES],
-        provenance="resources/provenance/pages.csv",
+        provenance=update("resources/provenance/pages.csv"),
     log:
         "logs/data/fetch_pages.log",
     conda:
@@ -34,7 +34,7 @@ rule fetch_flowers17:
         manifest=CHECKSUMS,
     output:
         flowers=update(directory("resources/flowers17")),
-        provenance="resources/provenance/flowers17.csv",
+        provenance=update("resources/provenance/flowers17.csv"),
     log:
         "logs/data/fetch_flowers17.log",
     conda:
