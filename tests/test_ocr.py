@@ -129,22 +129,34 @@ def test_group_lines_keeps_lines_of_different_heights_apart():
     assert lines == [[4, 5, 6, 7, 8], [0, 1, 2, 3]]
 
 
-def test_word_starts_splits_at_wide_gaps_only():
-    def line(gaps, height=40, width=24):
-        x, boxes = 0, []
-        for gap in [0] + list(gaps):
-            x += gap
-            boxes.append([0, x, height, x + width])
-            x += width
-        return np.array(boxes)
+def _line(gaps, height=40, width=24):
+    x, boxes = 0, []
+    for gap in [0] + list(gaps):
+        x += gap
+        boxes.append([0, x, height, x + width])
+        x += width
+    return np.array(boxes)
 
-    # letters 8-14 px apart, words 50-60 px apart
-    assert ocr.word_starts(line([10, 12, 55, 8, 14, 60, 9])) == {3, 6}
+
+def test_word_starts_splits_at_the_page_s_wide_gaps_only():
+    # letters 8-14 px apart, words 40-110 px apart; the second line's only word gap is narrower
+    # than the first line's widest one, yet still a word gap for this writer
+    lines = [_line([10, 12, 110, 8, 14, 60, 9]), _line([9, 11, 45, 13])]
+    assert ocr.word_starts(lines) == [{3, 6}, {3}]
     # evenly but loosely spaced letters stay one word
-    assert ocr.word_starts(line([30, 34, 28, 36, 31])) == set()
-    # two characters: a gap wider than the height splits them
-    assert ocr.word_starts(line([60])) == {1}
-    assert ocr.word_starts(line([10])) == set()
+    assert ocr.word_starts([_line([30, 34, 28, 36, 31]), _line([33, 29])]) == [set(), set()]
+    # a lone pair of characters: a gap wider than the height splits them
+    assert ocr.word_starts([_line([60])]) == [{1}]
+    assert ocr.word_starts([_line([10])]) == [set()]
+    assert ocr.word_starts([]) == []
+
+
+def test_narrow_letters_do_not_open_word_gaps():
+    # a thin "1" (6 px wide) between ordinary letters: its edges are far from its neighbours
+    boxes = _line([12, 12, 10, 60, 11])
+    boxes[2, 3] = boxes[2, 1] + 6
+    boxes[3:] -= [0, 18, 0, 18]
+    assert ocr.word_starts([boxes]) == [{4}]
 
 
 def test_extract_text_lays_out_lines_and_words():

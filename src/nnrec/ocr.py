@@ -48,9 +48,10 @@ FRAGMENT = 0.5  # a piece under 0.5 H tall within a character's rows ...
 FRAGMENT_GAP = 0.25  # ... joins the nearest character beside it within 0.25 H (an F's loose arm)
 LINE_OVERLAP = 0.4  # a box joins a line when their y ranges overlap by 40% of the shorter
 MIN_WIDTH = 0.5  # for word gaps, boxes count as at least 0.5 H wide
-WORD_GAP = 0.6  # a word gap is wider than 0.6 x the line's character height ...
-WORD_GAP_RATIO = 2.0  # ... and the word gaps average 2 x the gaps between letters
-WORD_GAP_SINGLE = 1.0  # in a line of two characters: a gap wider than its height
+WORD_GAP = 0.6  # a word gap is wider than 0.6 x its line's character height ...
+WORD_GAP_RATIO = 2.0  # ... and the page's word gaps average 2 x its gaps between letters
+WORD_GAP_CLIP = 1.5  # gaps count as at most 1.5 H when the page's gaps are split in two
+WORD_GAP_SINGLE = 1.0  # on a page of just two characters: a gap wider than their height
 
 # Stroke width, in pixels of the 32x32 cell, that crops are redrawn with. Measured on the
 # training characters (see stroke_width); override per classifier through extract_text.
@@ -293,38 +294,49 @@ def group_lines(boxes):
         else:
             lines[best].append(int(i))
     lines.sort(key=lambda line: np.median((boxes[line, 0] + boxes[line, 2]) / 2))
-    return lines, [word_starts(boxes[line]) for line in lines]
+    return lines, word_starts([boxes[line] for line in lines])
 
 
-def word_starts(line_boxes):
-    """Positions in a left-to-right line of boxes where a new word starts.
+def _line_gaps(line_boxes):
+    """Gaps between neighbouring boxes of a left-to-right line, over the line's character height.
 
-    The gaps between neighbouring characters are measured with every box widened to at least
-    MIN_WIDTH x the line's character height (narrow glyphs such as 1 and I carry side bearings
-    in print, too) and split into narrow and wide by two-means (the split with the least
-    within-group spread). The wide ones are word gaps when they average WORD_GAP_RATIO x the
-    narrow ones and each is wider than WORD_GAP x the character height, so a line of evenly
-    spaced letters, however loosely written, stays one word. With a single gap only the
-    height rule applies.
+    Every box counts as at least MIN_WIDTH x the height wide (narrow glyphs such as 1 and I
+    carry side bearings in print, too), so a thin letter does not open a word gap.
     """
     line_boxes = np.asarray(line_boxes, float).reshape(-1, 4)
     if len(line_boxes) < 2:
-        return set()
+        return np.zeros(0)
     height = np.median(line_boxes[:, 2] - line_boxes[:, 0])
     centre = (line_boxes[:, 1] + line_boxes[:, 3]) / 2
     half = np.maximum(line_boxes[:, 3] - line_boxes[:, 1], MIN_WIDTH * height) / 2
-    gaps = (centre[1:] - half[1:]) - (centre[:-1] + half[:-1])
-    if len(gaps) == 1:
-        wide = gaps > WORD_GAP_SINGLE * height
-    else:
-        ordered = np.sort(gaps)
-        spread = [ordered[:k].var() * k + ordered[k:].var() * (len(gaps) - k) for k in range(1, len(gaps))]
+    return ((centre[1:] - half[1:]) - (centre[:-1] + half[:-1])) / height
+
+
+def word_starts(lines_boxes):
+    """For each line of a page, the positions where a new word starts.
+
+    lines_boxes: list of (m, 4) arrays, each a left-to-right line of boxes. Word spacing is a
+    habit of the writer, so the gaps of all lines of the page (in character heights, see
+    _line_gaps) are pooled, clipped at WORD_GAP_CLIP, and split in two by two-means (the split
+    with the least spread within each group). The wide group holds word gaps when it averages WORD_GAP_RATIO x the
+    narrow group and a gap is also wider than WORD_GAP heights; a page of evenly spaced letters,
+    however loosely written, has no bimodal gaps and so no spaces.
+    Returns a list (one per line) of sets of positions j: a space goes before the j-th box.
+    """
+    gaps = [_line_gaps(line) for line in lines_boxes]
+    # beyond WORD_GAP_CLIP heights a gap is a word gap whatever else is on the page; clipping
+    # keeps a few very wide gaps from pulling the split above the ordinary word gaps
+    pooled = np.sort(np.clip(np.concatenate(gaps), 0, WORD_GAP_CLIP)) if gaps else np.zeros(0)
+    threshold = np.inf
+    if len(pooled) >= 2:
+        spread = [pooled[:k].var() * k + pooled[k:].var() * (len(pooled) - k) for k in range(1, len(pooled))]
         k = int(np.argmin(spread)) + 1
-        narrow, broad = ordered[:k], ordered[k:]
-        split = (narrow[-1] + broad[0]) / 2
-        bimodal = broad.mean() >= WORD_GAP_RATIO * max(narrow.mean(), 0.05 * height)
-        wide = (gaps > split) & (gaps > WORD_GAP * height) & bimodal
-    return {int(j) + 1 for j in np.nonzero(wide)[0]}
+        narrow, wide = pooled[:k], pooled[k:]
+        if wide.mean() >= WORD_GAP_RATIO * max(narrow.mean(), 0.05):
+            threshold = max((narrow[-1] + wide[0]) / 2, WORD_GAP)
+    elif len(pooled) == 1:
+        threshold = WORD_GAP_SINGLE
+    return [{int(j) + 1 for j in np.nonzero(g > threshold)[0]} for g in gaps]
 
 
 def layout_text(chars, spaces):
