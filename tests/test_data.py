@@ -294,6 +294,10 @@ def test_flowers17_download_mirror_and_resources(tmp_path, http_folder):
     record = data.fetch_flowers17(dest, manifest, [], timeout=5, urls=urls)
     assert record.source == "download"
     assert {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()} == expected
+    from nnrec.io import UMASK  # staged folders and files get the usual modes, not mkdtemp's 0700
+
+    assert dest.stat().st_mode & 0o777 == 0o777 & ~UMASK
+    assert (dest / "train/0/image_0001.jpg").stat().st_mode & 0o777 == 0o666 & ~UMASK
     assert record.sha256 == data.combined_digest({rel: sha(p.read_bytes()) for rel, p in
                                                   ((p.relative_to(dest).as_posix(), p) for p in dest.rglob("*.jpg"))})  # fmt: skip
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from nnrec import DataError
 from nnrec.charset import N_CLASSES, N_PIXELS
-from nnrec.io import atomic_path, write_csv
+from nnrec.io import UMASK, atomic_path, write_csv
 
 log = logging.getLogger(__name__)
 
@@ -366,6 +366,7 @@ def _staged_dir(dest):
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent))
     try:
         yield staging
+        os.chmod(staging, 0o777 & ~UMASK)  # mkdtemp makes 0700
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(staging, dest)

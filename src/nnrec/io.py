@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 
 log = logging.getLogger("nnrec")
+UMASK = os.umask(0o022)  # read the process umask (os.umask can only set it) ...
+os.umask(UMASK)  # ... and put it back
 
 
 @contextlib.contextmanager
@@ -50,6 +52,7 @@ def atomic_path(path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
