@@ -182,3 +182,10 @@ def test_figures_draw(tmp_path):
     frame = pd.DataFrame({"class": ["A", "all"], "n": [2, 2], "psnr_x": [14.0, 14.0], "psnr_y": [16.0, 16.0]})
     plots.save(reconstruction.psnr_by_method(frame, {"psnr_x": "x", "psnr_y": "y"}), tmp_path / "bars.png")
     assert (tmp_path / "examples.png").stat().st_size > 0 and (tmp_path / "bars.png").stat().st_size > 0
+
+
+def test_float32_training_keeps_float32_and_tracks_float64():
+    single, double = small_run(epochs=2, dtype="float32"), small_run(epochs=2)
+    assert all(v.dtype == np.float32 for v in single.params.values())
+    assert all(v.dtype == np.float64 for v in double.params.values())
+    assert np.allclose(single.history["valid_loss"], double.history["valid_loss"], rtol=1e-3)

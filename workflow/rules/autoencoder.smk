@@ -30,6 +30,7 @@ rule train_autoencoder_homework:
         schedule="step",
         lr_decay=AE_HW["lr_decay"],
         decay_every=AE_HW["decay_every"],
+        dtype="float64",
         seed=config["seed"],
     script:
         "../../scripts/train_autoencoder.py"
@@ -53,6 +54,7 @@ use rule train_autoencoder_homework as train_autoencoder_improved with:
         schedule=AE_IMPROVED["schedule"],
         lr_decay=AE_IMPROVED["lr_decay"],
         decay_every=AE_IMPROVED["decay_every"],
+        dtype=AE_IMPROVED["dtype"],
         seed=config["seed"],
 
 
