@@ -341,6 +341,18 @@ def test_save_load_round_trip(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_save_split_is_byte_for_byte_reproducible(tmp_path, monkeypatch):
+    import time as time_module
+
+    stamps = iter(["Mon Jan  1 00:00:00 2024", "Tue Feb  2 11:11:11 2025"])
+    monkeypatch.setattr(time_module, "asctime", lambda *args: next(stamps))  # scipy stamps this
+    X, Y = random_split(10, np.random.default_rng(9))
+    data.save_split(tmp_path / "a.mat", "test", X, Y)
+    data.save_split(tmp_path / "b.mat", "test", X, Y)
+    assert (tmp_path / "a.mat").read_bytes() == (tmp_path / "b.mat").read_bytes()
+    assert (tmp_path / "a.mat").read_bytes().startswith(b"MATLAB 5.0 MAT-file")
+
+
 def write_raw(path, mapping):
     savemat(path, mapping)
     return path

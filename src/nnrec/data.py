@@ -26,6 +26,7 @@ import tarfile
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
+from io import BytesIO
 from pathlib import Path
 
 import numpy as np
@@ -505,17 +506,26 @@ def save_split(path, split, X, Y):
     """Write X (n, 1024) and Y (n, 36) as a NIST36-layout .mat (``<split>_data``, ``<split>_labels``).
 
     Validates like :func:`load_split` first; writes atomically (compressed, X as float32).
+    The same arrays give the same bytes: scipy stamps the write time into the 116-byte text
+    header, which is replaced by a fixed one (so checksums in provenance are reproducible).
     """
     from scipy.io import savemat
 
     X, Y = np.asarray(X), np.asarray(Y)
     _check_split(path, split, X, Y)
-    with atomic_path(path) as tmp, open(tmp, "wb") as stream:
-        savemat(
-            stream,
-            {f"{split}_data": X.astype(np.float32), f"{split}_labels": Y.astype(np.float64)},
-            do_compression=True,
-        )
+    buffer = BytesIO()
+    savemat(
+        buffer,
+        {f"{split}_data": X.astype(np.float32), f"{split}_labels": Y.astype(np.float64)},
+        do_compression=True,
+    )
+    blob = buffer.getbuffer()
+    blob[: len(MAT_HEADER)] = MAT_HEADER
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(blob)
+
+
+MAT_HEADER = b"MATLAB 5.0 MAT-file, written by nnrec (NIST36 layout)".ljust(116)
 
 
 def _nist36_record(previous, dataset, digest):
