@@ -57,6 +57,8 @@ MIRROR_PATHS = {
     "nist36": "nist36_{split}.mat",
     "flowers17": "oxford-flowers17",
 }
+# Text header of the .mat files save_split writes (MAT 5 files start with 116 bytes of text).
+MAT_HEADER = b"MATLAB 5.0 MAT-file, written by nnrec (NIST36 layout)".ljust(116)
 # Pixels may stray this far outside 0-1 (rounding in the files' making); they are clipped.
 PIXEL_SLACK = 1e-3
 PROVENANCE_COLUMNS = ("dataset", "source", "location", "sha256", "note")
@@ -524,8 +526,6 @@ def save_split(path, split, X, Y):
     with atomic_path(path) as tmp:
         tmp.write_bytes(blob)
 
-
-MAT_HEADER = b"MATLAB 5.0 MAT-file, written by nnrec (NIST36 layout)".ljust(116)
 
 
 def _nist36_record(previous, dataset, digest):
