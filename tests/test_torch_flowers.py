@@ -1,0 +1,188 @@
+"""PyTorch stage (Q7): Flowers 17 data mapping, backbones and heads, training, extras offline."""
+
+import os
+
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # CPU only; see tests/test_torch.py
+
+import hashlib  # noqa: E402
+import urllib.error  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from nnrec import DataError  # noqa: E402
+from nnrec.torch_models import extras, flowers  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    torch.set_num_threads(1)
+
+
+def _write_flowers(root, per_class=2, n_classes=17, size=24, splits=("train", "val", "test")):
+    """A tiny Flowers-17-layout tree; class k images are a solid colour that encodes k."""
+    rng = np.random.default_rng(0)
+    for split in splits:
+        for k in range(n_classes):
+            folder = root / split / str(k)
+            folder.mkdir(parents=True)
+            for i in range(per_class):
+                colour = np.array([k * 15, 255 - k * 15, (k * 70) % 256])
+                pixels = np.clip(colour + rng.normal(0, 8, (size, size + 6, 3)), 0, 255).astype(np.uint8)
+                Image.fromarray(pixels).save(folder / f"image_{k * 80 + i + 1:04d}.jpg")
+    return root
+
+
+def test_folder_names_map_to_their_integer_labels_not_string_order(tmp_path):
+    root = _write_flowers(tmp_path, per_class=1, size=8, splits=("train",))
+    mapping = flowers.class_folders(root / "train")
+    assert mapping["10"] == 10 and mapping["2"] == 2 and mapping["16"] == 16
+    assert sorted(mapping.values()) == list(range(17))
+    paths, labels = flowers.list_split(root / "train")
+    assert [int(p.parent.name) for p in paths] == list(labels)
+    assert list(labels) == list(range(17))  # ordered by label, not by "0, 1, 10, 11, ..."
+
+
+def test_images_decode_with_the_label_of_their_folder(tmp_path):
+    root = _write_flowers(tmp_path, per_class=1, size=16, splits=("train",))
+    images, labels, paths = flowers.load_split(root, "train", 12)
+    assert images.shape == (17, 3, 12, 12) and images.dtype == torch.uint8
+    red = images[:, 0].float().mean(dim=(1, 2))
+    assert torch.all(red[1:] > red[:-1])  # class k is k*15 red: decoded in label order
+
+
+def test_wrong_class_folders_are_named(tmp_path):
+    (tmp_path / "train" / "0").mkdir(parents=True)
+    (tmp_path / "train" / "x").mkdir()
+    with pytest.raises(DataError, match="missing.*unexpected \\['x'\\]"):
+        flowers.class_folders(tmp_path / "train")
+    with pytest.raises(DataError, match="no such folder"):
+        flowers.class_folders(tmp_path / "val")
+
+
+@pytest.mark.parametrize("build, dim", [(flowers.build_squeezenet, 512), (flowers.build_efficientnet_lite0, 1280)])
+def test_backbone_head_is_replaced_by_a_17_class_head(build, dim):
+    model = build()  # no weights: architecture only
+    head = model.head[-1]
+    assert isinstance(head, torch.nn.Linear) and (head.in_features, head.out_features) == (dim, 17)
+    model.eval()
+    x = torch.rand(2, 3, 64, 64)
+    assert model(x).shape == (2, 17)
+    assert model.embed(x).shape == (2, dim)
+    names = [n for n, _ in model.named_parameters()]
+    assert not any(n.endswith("classifier.1.weight") or n.endswith("_fc.weight") for n in names)
+
+
+def test_efficientnet_lite0_weights_load_offline(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError("network disabled in tests")
+
+    monkeypatch.setattr(flowers, "_fetch_squeezenet_weights", no_network)
+    model, row = flowers.load_backbone("auto")
+    assert row["source"] == "efficientnet_lite0"
+    assert "unavailable" in row["note"] and "URLError" in row["note"]
+    path = flowers.efficientnet_lite0_weights_file()
+    assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    assert torch.equal(model.features.body._conv_stem.weight, state["_conv_stem.weight"])
+    assert set(row) == {"dataset", "source", "location", "sha256", "note"}
+
+
+def test_squeezenet_weights_from_the_hub_cache_are_used_without_network(tmp_path, monkeypatch):
+    import torchvision
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    _, cached = flowers.squeezenet_weights_file()
+    cached.parent.mkdir(parents=True)
+    reference = torchvision.models.squeezenet1_1(weights=None)
+    torch.save(reference.state_dict(), cached)
+    monkeypatch.setattr(torch.hub, "download_url_to_file", lambda *a, **k: pytest.fail("downloaded"))
+    model, row = flowers.load_backbone("auto")
+    assert row["source"] == "squeezenet1_1" and "cache" in row["note"]
+    assert torch.equal(model.features.body[0].weight, reference.features[0].weight)
+
+
+def test_squeezenet_required_but_unavailable_is_a_data_error(monkeypatch):
+    monkeypatch.setattr(flowers, "_fetch_squeezenet_weights", lambda t: (_ for _ in ()).throw(TimeoutError("slow")))
+    with pytest.raises(DataError, match="squeezenet1_1.*unavailable"):
+        flowers.load_backbone("squeezenet1_1")
+
+
+def test_rgb_augmentation_shape_range_and_seed():
+    x = (torch.rand(4, 3, 40, 40) * 255).to(torch.uint8)
+    a = flowers.augment_rgb(x, torch.Generator().manual_seed(0), 24)
+    b = flowers.augment_rgb(x, torch.Generator().manual_seed(0), 24)
+    assert a.shape == (4, 3, 24, 24) and a.min() >= 0 and a.max() <= 1
+    assert torch.equal(a, b)
+
+
+@pytest.fixture(scope="module")
+def tiny_flowers(tmp_path_factory):
+    root = _write_flowers(tmp_path_factory.mktemp("flowers"), per_class=3, size=24)
+    return flowers.load_data(root, 20)
+
+
+def test_scratch_and_finetune_learn_colour_coded_classes(tiny_flowers, monkeypatch):
+    scratch = flowers.train_scratch(tiny_flowers, image_size=16, epochs=6, batch_size=16, learning_rate=1e-2,
+                                    widths=(8, 16), device="cpu", threads=1)
+    assert list(scratch["history"]["epoch"]) == list(range(1, 7))
+    assert scratch["history"]["train_loss"].iloc[-1] < scratch["history"]["train_loss"].iloc[0]
+    assert scratch["test_pred"].shape == (51,)
+
+    monkeypatch.setattr(flowers, "load_backbone", lambda name, timeout_s: (
+        flowers.build_squeezenet(), {"dataset": "flowers17_backbone", "source": "squeezenet1_1",
+                                     "location": "-", "sha256": "-", "note": "random weights (test)"}))
+    tuned = flowers.train_finetune(tiny_flowers, image_size=32, epochs=15, batch_size=32, learning_rate=3e-2,
+                                   views=1, device="cpu", threads=1)
+    assert tuned["history"]["train_loss"].iloc[-1] < tuned["history"]["train_loss"].iloc[0]
+    assert tuned["test_acc"] > 3 / 17  # colour alone separates the classes; chance is 1/17
+    table = flowers.summary_table(
+        {"finetune": {"backbone": "squeezenet1_1", "test_acc": tuned["test_acc"], "valid_acc": tuned["valid_acc"],
+                      "seconds": 1.0},
+         "scratch": {"backbone": "none", "test_acc": scratch["test_acc"], "valid_acc": scratch["valid_acc"],
+                     "seconds": 2.0}},
+        {"finetune": tuned["history"], "scratch": scratch["history"]})
+    assert list(table.columns) == ["model", "backbone", "pretrained", "test_acc", "valid_acc", "epochs", "seconds"]
+    assert list(table["pretrained"]) == [True, False] and list(table["epochs"]) == [15, 6]
+
+
+def test_flower_model_round_trip(tmp_path):
+    model = flowers.ScratchNet((8, 16)).eval()
+    path = tmp_path / "model.pt"
+    flowers.save_flower_model(path, model, "scratch")
+    x = torch.rand(3, 3, 32, 32)
+    assert torch.allclose(flowers.load_flower_model(path)(x), model(x))
+
+
+# ---------------------------------------------------------------- extras
+
+
+@pytest.mark.parametrize("name, shape, n_classes", [("cifar10", (3, 32, 32), 10), ("emnist", (1, 28, 28), 47)])
+def test_extras_train_on_tiny_stand_ins(name, shape, n_classes):
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(60) % n_classes
+    X = torch.rand(60, *shape, generator=g) * 0.2
+    for i, k in enumerate(y.tolist()):  # a class-dependent bright row so there is something to learn
+        X[i, :, 2 + k % 24] += 0.8
+    row, history = extras.train_extra(name, (X, y), (X[:20], y[:20]), epochs=2, batch_size=16,
+                                      learning_rate=1e-2, device="cpu", threads=1)
+    assert row["status"] == "trained" and 0 <= row["test_acc"] <= 1
+    assert list(history["epoch"]) == [1, 2]
+
+
+def test_extras_skip_cleanly_when_offline(tmp_path, monkeypatch):
+    def offline(name, root):
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(extras, "_datasets", offline)
+    result, history = extras.run_extra("cifar10", tmp_path, timeout_s=1, epochs=1, batch_size=8,
+                                       learning_rate=1e-3, device="cpu", threads=1)
+    assert list(result.columns) == extras.RESULT_COLUMNS
+    row = result.iloc[0]
+    assert row["status"] == "skipped" and "could not be downloaded" in row["note"] and "URLError" in row["note"]
+    assert pd.isna(row["test_acc"]) and history.empty
+    with pytest.raises(ValueError, match="unknown extra"):
+        extras.fetch_extra("mnist", tmp_path)
