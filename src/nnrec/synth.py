@@ -70,8 +70,25 @@ AMBIGUITY_DISTANCE = 0.085
 FONT_SIZE = 160
 RENDER_SIDE = 64
 RENDER_LONG = 44
-# Target stroke width in final 32x32 pixels, drawn uniformly per sample (pen to marker).
-STROKE_RANGE = (1.3, 4.2)
+# Augmentation strengths. stroke: target stroke width in final 32x32 pixels, drawn uniformly
+# per sample (fine pen to marker); rotation_deg: s.d. of the rotation (clipped at 2 s.d.);
+# shear: uniform +-; aspect: s.d. of log(width/height); elastic_px: s.d. of the displacement
+# at a 5x5 grid of control points, in render pixels; zoom/shift_px: the mild jitter after the
+# box fit (the cropper centres exactly, so little is needed); blur: Gaussian sigmas drawn from;
+# ink/paper: darkness of ink and of paper (0 = white); noise: s.d. of pixel noise up to.
+AUGMENT = {
+    "stroke": (1.3, 4.2),
+    "rotation_deg": 7.0,
+    "shear": 0.25,
+    "aspect": 0.15,
+    "elastic_px": 2.6,
+    "zoom": (0.86, 1.0),
+    "shift_px": 1.0,
+    "blur": (0.0, 0.0, 0.4, 0.6, 0.8),
+    "ink": (0.8, 1.0),
+    "paper": (0.0, 0.06),
+    "noise": 0.04,
+}
 
 
 @dataclass(frozen=True)
@@ -233,9 +250,11 @@ def _face_glyphs(face):
     return glyphs
 
 
+@lru_cache(maxsize=8)
 def glyph_bank(families, max_distance=AMBIGUITY_DISTANCE):
-    """Render every face of ``families`` (fontpkg slugs), checking coverage and dropping
-    ambiguous pairs. Raises DataError when a class is left without any glyph."""
+    """Render every face of ``families`` (a tuple of fontpkg slugs), checking coverage and
+    dropping ambiguous pairs. Raises DataError when a class is left without any glyph.
+    Cached: treat the returned bank as read-only."""
     images, labels, faces, stroke, names, dropped = [], [], [], [], [], {}
     for family in families:
         for face in font_faces(family):
@@ -401,21 +420,22 @@ def _augment(bank, choice, rng):
     base = bank.images[choice]
 
     # stroke width: aim at a target width (final pixels), relative to the face's own stroke
+    aug = AUGMENT
     scale_up = RENDER_LONG / charset.INK_LONG_SIDE
-    target = rng.uniform(*STROKE_RANGE, n) * scale_up
+    target = rng.uniform(*aug["stroke"], n) * scale_up
     radius = np.round((target - bank.stroke[choice]) / 2).astype(int)
     # never erode a stroke away: keep at least ~2 px of it at render size
     radius = np.clip(radius, -np.floor((bank.stroke[choice] - 2) / 2).clip(0), 4).astype(int)
     inked = _change_strokes(base, radius)
 
-    warped = _warp(inked, rng, rotation_deg=5.0, shear=0.18, aspect=0.12, elastic_px=1.6)
+    warped = _warp(inked, rng, aug["rotation_deg"], aug["shear"], aug["aspect"], aug["elastic_px"])
     warped = ndimage.gaussian_filter(warped, (0, 0.5, 0.5))  # anti-alias the 64 -> 32 step
-    cells = _box_fit(warped, rng, scale_range=(0.86, 1.0), shift_px=1.0)
-    cells = _blur(cells, rng.choice([0.0, 0.0, 0.4, 0.6, 0.8], n))
+    cells = _box_fit(warped, rng, aug["zoom"], aug["shift_px"])
+    cells = _blur(cells, rng.choice(aug["blur"], n))
 
-    ink_tone = rng.uniform(0.8, 1.0, n)[:, None, None]
-    paper = rng.uniform(0.0, 0.06, n)[:, None, None]
-    noise = rng.normal(0, 1, cells.shape) * rng.uniform(0, 0.04, n)[:, None, None]
+    ink_tone = rng.uniform(*aug["ink"], n)[:, None, None]
+    paper = rng.uniform(*aug["paper"], n)[:, None, None]
+    noise = rng.normal(0, 1, cells.shape) * rng.uniform(0, aug["noise"], n)[:, None, None]
     pixels = 1.0 - paper - np.clip(cells, 0, 1) * (ink_tone - paper) + noise
     return np.clip(pixels, 0, 1).astype(np.float32)
 
@@ -458,7 +478,7 @@ def write_synthetic_splits(
     for i, split in enumerate(SPLITS):
         if split not in paths:
             continue
-        bank = glyph_bank(fonts[split], ambiguity_distance)
+        bank = glyph_bank(tuple(fonts[split]), ambiguity_distance)
         rng = np.random.default_rng(seeds[i])
         X, Y = synthesize_split(bank, per_class[split], rng)
         save_split(paths[split], split, X, Y)
