@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import ndimage
 from skimage import color, filters, measure, morphology, transform, util
 
 from nnrec import DataError, charset, metrics
@@ -370,15 +371,16 @@ def normalise_glyph(mask, stroke=DEFAULT_STROKE):
     long_side = REDRAW_FACTOR * charset.INK_LONG_SIDE
     scale = long_side / max(mask.shape)
     shape = (max(1, round(mask.shape[0] * scale)), max(1, round(mask.shape[1] * scale)))
-    big = transform.resize(mask.astype(float), shape, order=1, anti_aliasing=scale < 1) > 0.5
+    # smoothing the outline before thinning keeps ragged edges from sprouting skeleton spurs
+    big = transform.resize(mask.astype(float), shape, order=1, anti_aliasing=scale < 1)
+    big = filters.gaussian(big, sigma=REDRAW_FACTOR / 2) > 0.5
     pad = int(np.ceil(REDRAW_FACTOR * stroke))
     big = np.pad(big, pad)
     skeleton = morphology.skeletonize(big)
     if not skeleton.any():
         skeleton = big
-    radius = max(0.0, (REDRAW_FACTOR * stroke - 1) / 2)
-    pen = morphology.disk(radius, decomposition=None) if radius >= 1 else np.ones((1, 1), bool)
-    redrawn = morphology.dilation(skeleton, pen)
+    # every pixel within half a pen width of the skeleton is ink (a round pen of any width)
+    redrawn = ndimage.distance_transform_edt(~skeleton) <= REDRAW_FACTOR * stroke / 2
     return charset.fit_to_box(redrawn.astype(float))
 
 
@@ -561,3 +563,59 @@ def accuracy_table(scores):
         rows.append({"image": "overall", "model": model, "n_true": n_true,
                      "lines_true": int(pages["lines_true"].sum()), **overall})
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+
+# ------------------------------------------------------------------ an MLP trained for reading
+
+
+def _ink_mask(ink):
+    """A training character's ink (0-1, blurred, any tone) -> boolean mask, by Otsu's threshold."""
+    if ink.max() - ink.min() < 0.05:
+        return np.zeros(ink.shape, bool)
+    return ink > filters.threshold_otsu(ink)
+
+
+def redraw_rows(rows, stroke=DEFAULT_STROKE, copies=0, seed=0):
+    """Training characters redrawn the way page crops are, plus augmented copies.
+
+    rows: (n, 1024) dataset rows (white ~1, ink ~0). Each character is thresholded (Otsu's
+    threshold of its own pixels, as faint and bold samples differ) and passed through :func:`normalise_glyph`, so the network learns from exactly the layout
+    and pen width it will be shown on a page. ``copies`` more versions of each are made by a
+    random affine warp of the 32x32 image first (rotation within 8 degrees, shear within 0.2,
+    width scaled by 0.85-1.15) and a pen width within +-0.6 px of ``stroke``.
+    Returns (n * (1 + copies), 1024) rows in the order [all originals, copy 1, copy 2, ...].
+    """
+    from tqdm import tqdm
+
+    rng = np.random.default_rng(seed)
+    images = 1.0 - charset.rows_to_images(rows)
+    out = []
+    for copy in range(copies + 1):
+        for ink in tqdm(images, desc=f"redraw {copy + 1}/{copies + 1}", mininterval=10):
+            pen = stroke
+            if copy:
+                warp = transform.AffineTransform(
+                    rotation=np.deg2rad(rng.uniform(-8, 8)), shear=rng.uniform(-0.2, 0.2),
+                    scale=(rng.uniform(0.85, 1.15), 1.0))
+                centre = transform.SimilarityTransform(translation=-charset.SIDE / 2)
+                ink = transform.warp(ink, (centre + warp + centre.inverse).inverse, order=1)
+                pen = stroke + rng.uniform(-0.6, 0.6)
+            out.append(1.0 - normalise_glyph(_ink_mask(ink), pen))
+    return charset.images_to_rows(np.stack(out)) if out else np.zeros((0, charset.N_PIXELS))
+
+
+def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, stroke, copies):
+    """The homework's MLP (sigmoid hidden layer, softmax output, nnrec.nn) trained for reading.
+
+    train, valid: (X rows, Y one-hot). The training characters are redrawn like page crops with
+    ``copies`` augmented copies each (:func:`redraw_rows`), the validation characters redrawn
+    without augmentation. Returns (params, history, redrawn validation X) - see nn.train_mlp.
+    """
+    from nnrec import nn
+
+    X = redraw_rows(train[0], stroke, copies, seed)
+    Y = np.tile(np.asarray(train[1], float), (copies + 1, 1))
+    X_valid = redraw_rows(valid[0], stroke, 0, seed)
+    _, params, history = nn.train_mlp((X, Y), (X_valid, valid[1]), hidden, learning_rate, epochs,
+                                      batch_size, seed)
+    return params, history, X_valid

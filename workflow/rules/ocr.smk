@@ -9,12 +9,42 @@ OCR = config["ocr"]
 OCR_PAGES = list(OCR["pages"])
 OCR_EXTRA = list(OCR["extra_pages"])
 OCR_MODELS = list(OCR["models"])
-OCR_CLASSIFIERS = {"mlp": OCR["model"], "cnn": OCR["cnn_model"]}
+OCR_CLASSIFIERS = {
+    "mlp": OCR["model"],
+    "mlp_q3": "results/q3/lr_best/model.npz",
+    "cnn": OCR["cnn_model"],
+}
 OCR_NETWORKS = [m for m in OCR_MODELS if m in OCR_CLASSIFIERS]
 # wildcard constraints: exactly the configured names ("^$" matches nothing when a list is empty)
 OCR_PAGE_RE = "|".join(re.escape(p) for p in OCR_PAGES) or "^$"
 OCR_EXTRA_RE = "|".join(re.escape(p) for p in OCR_EXTRA) or "^$"
 OCR_NETWORK_RE = "|".join(OCR_NETWORKS) or "^$"
+
+
+rule train_ocr_mlp:
+    input:
+        train="resources/characters/train.mat",
+        valid="resources/characters/valid.mat",
+        provenance="resources/provenance/characters.csv",
+    output:
+        model="results/q4/reader/model.npz",
+        history="results/q4/reader/history.csv",
+    log:
+        "logs/q4/train_ocr_mlp.log",
+    benchmark:
+        "benchmarks/q4/train_ocr_mlp.tsv"
+    conda:
+        CORE_ENV
+    params:
+        hidden=OCR["reader"]["hidden"],
+        learning_rate=OCR["reader"]["learning_rate"],
+        epochs=OCR["reader"]["epochs"],
+        batch_size=OCR["reader"]["batch_size"],
+        copies=OCR["reader"]["copies"],
+        stroke=OCR["stroke"],
+        seed=config["seed"],
+    script:
+        "../../scripts/train_ocr_mlp.py"
 
 
 rule ocr_page:

@@ -19,11 +19,13 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
     step = max(1, int(np.ceil(max(grey.shape) / PAGE_DISPLAY)))
     shown = grey[::step, ::step]
     height, width = shown.shape
-    fig, ax = plt.subplots(figsize=(11, 11 * height / width + 0.6))
-    ax.imshow(shown, cmap="gray", vmin=0, vmax=1, extent=(0, grey.shape[1], grey.shape[0], 0))
-    ax.grid(False)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    fig = plt.figure(figsize=(11, 11 * height / width))
+    ax = fig.add_axes((0, 0, 1, 1))
+    # contrast stretched for display: dim photographs show their ink clearly
+    low, high = np.percentile(shown, [0.5, 99.5]) if shown.size else (0, 1)
+    ax.imshow(shown, cmap="gray", vmin=low, vmax=max(high, low + 1e-3),
+              extent=(0, grey.shape[1], grey.shape[0], 0))
+    ax.set_axis_off()
     colour_of = {}
     for k, line in enumerate(lines or [range(len(boxes))]):
         for i in line:
@@ -49,35 +51,42 @@ def _marked(predicted, truth):
     return wrong
 
 
+# Font size of the listing; a monospace character is about 0.6 of it wide.
+LISTING_PT = 11
+
+
 def truth_vs_prediction(truth, predicted, title="", note=""):
     """Side-by-side listing: each true line beside the predicted line, wrong characters in red.
 
-    Lines are paired in order; a missing or extra line shows as an empty partner.
+    Lines are paired in order; a missing or extra line shows as an empty partner. A green "="
+    marks a line reproduced exactly.
     """
     true_lines = [line for line in truth.splitlines() if line.strip()]
     pred_lines = [line for line in predicted.splitlines() if line.strip()]
     n = max(len(true_lines), len(pred_lines), 1)
-    width = max([len(s) for s in true_lines + pred_lines] + [10])
-    fig, ax = plt.subplots(figsize=(min(18, 0.2 * 2 * width + 2.5), 0.42 * n + 1.0))
-    ax.axis("off")
-    ax.set_xlim(0, 2 * width + 6)
-    ax.set_ylim(n + 0.2, -1.1)
-    ax.text(0, -0.8, "truth", fontweight="bold", family="monospace")
-    ax.text(width + 4, -0.8, "prediction", fontweight="bold", family="monospace")
+    width = max([len(s) for s in true_lines + pred_lines] + [12])
+    columns = 2 * width + 6  # truth, gap with the mark, prediction
+    char_in = 0.6 * LISTING_PT / 72
+    fig = plt.figure(figsize=(columns * char_in + 0.4, (n + 2.5) * 2 * char_in))
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.8 if title else 0.96))
+    ax.set_axis_off()
+    ax.set_xlim(0, columns)
+    ax.set_ylim(n - 0.4, -1.6)
+    style = {"family": "monospace", "fontsize": LISTING_PT, "va": "center"}
+    ax.text(0, -1, "truth", fontweight="bold", **style)
+    ax.text(width + 4, -1, "prediction", fontweight="bold", **style)
     for row in range(n):
         t = true_lines[row] if row < len(true_lines) else ""
         p = pred_lines[row] if row < len(pred_lines) else ""
-        ax.text(0, row, t, family="monospace", va="center")
+        ax.text(0, row, t, **style)
+        same = " ".join(p.split()) == " ".join(t.split())
+        ax.text(width + 1.5, row, "=" if same else "x", color="tab:green" if same else "tab:red", **style)
         wrong = _marked(p, t)
-        mark = "=" if p == t else "x"
-        ax.text(width + 1.5, row, mark, family="monospace", va="center",
-                color="tab:green" if p == t else "tab:red")
         for k, char in enumerate(p):
-            ax.text(width + 4 + k, row, char, family="monospace", va="center",
-                    color="tab:red" if wrong[k] else "black",
-                    fontweight="bold" if wrong[k] else "normal")
+            ax.text(width + 4 + k, row, char, color="tab:red" if wrong[k] else "black",
+                    fontweight="bold" if wrong[k] else "normal", **style)
     if title:
-        ax.set_title(title, loc="left")
+        fig.suptitle(title, x=0.02, ha="left")
     data_note(fig, note)
     return fig
 

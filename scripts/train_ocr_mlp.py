@@ -1,0 +1,21 @@
+"""Q4: train the numpy MLP that reads the pages, on training characters redrawn like page crops
+(Snakemake script)."""
+
+import time
+
+from nnrec import data, io, nn, ocr
+
+with io.log_to(snakemake.log[0]):
+    p = snakemake.params
+    train, valid = (data.load_split(path) for path in (snakemake.input.train, snakemake.input.valid))
+    started = time.perf_counter()
+    params, history, _ = ocr.train_reader(train, valid, p.hidden, p.learning_rate, p.epochs,
+                                          p.batch_size, p.seed, p.stroke, p.copies)
+    meta = {"hidden": p.hidden, "learning_rate": p.learning_rate, "epochs": p.epochs,
+            "batch_size": p.batch_size, "seed": p.seed, "stroke": p.stroke, "copies": p.copies,
+            "train_seconds": round(time.perf_counter() - started, 1),
+            "data_source": data.character_source(snakemake.input.provenance),
+            "valid_acc": float(history["valid_acc"].iloc[-1])}
+    io.log.info("reader MLP: valid accuracy %.4f on redrawn characters", meta["valid_acc"])
+    nn.save_model(snakemake.output.model, params, nn.MLP_ACTIVATIONS, meta)
+    io.write_csv(history, snakemake.output.history)
