@@ -8,7 +8,8 @@ background), made by :func:`rows_to_ink`.
 The CNN is trained with augmentation that imitates what separates photographed handwriting
 from the training glyphs (:func:`augment_ink`): random affine warps (slant, rotation, scale,
 shift), a smooth random displacement field (wobbly strokes), stroke thickness changes by
-grey-level dilation/erosion (max/min pooling), blur, faded ink and sensor noise. It all runs
+grey-level dilation/erosion (max/min pooling), hard thresholding (the OCR stage
+binarises and redraws its crops), blur, faded ink and sensor noise. It all runs
 on batches on the training device, so it costs little next to the network.
 
 :func:`load_character_classifier` turns a saved ``model.pt`` into the ``classify(rows) ->
@@ -135,6 +136,9 @@ def augment_ink(x, g, strength=1.0):
         thin = -F.max_pool2d(-x, 3, stride=1, padding=1)
         half = 0.5 * (x + thick)
         x = torch.where(choice < 0.2, thick, torch.where(choice < 0.4, half, torch.where(choice > 0.9, thin, x)))
+        # hard-thresholded ink on some samples: the OCR stage hands over binarised, redrawn crops
+        level = _uniform(n, 0.3, 0.6, g, dev).view(n, 1, 1, 1)
+        x = torch.where(torch.rand(n, generator=g).to(dev).view(n, 1, 1, 1) < 0.35, (x > level).to(x.dtype), x)
         # blur on some samples
         sigma = _uniform(n, 0.4, 1.0, g, dev)
         taps = torch.arange(-2, 3, device=dev, dtype=x.dtype)
