@@ -85,7 +85,7 @@ AUGMENT = {
     "zoom": (0.86, 1.0),
     "shift_px": 1.0,
     "blur": (0.0, 0.0, 0.4, 0.6, 0.8),
-    "ink": (0.8, 1.0),
+    "ink": (0.85, 1.0),
     "paper": (0.0, 0.06),
     "noise": 0.04,
 }
@@ -432,6 +432,9 @@ def _augment(bank, choice, rng):
     warped = ndimage.gaussian_filter(warped, (0, 0.5, 0.5))  # anti-alias the 64 -> 32 step
     cells = _box_fit(warped, rng, aug["zoom"], aug["shift_px"])
     cells = _blur(cells, rng.choice(aug["blur"], n))
+    # thin strokes and blur leave no pixel fully inked; give every glyph a solid core, as a
+    # pen (and the OCR cropper's redrawn strokes) would
+    cells /= np.maximum(cells.max(axis=(1, 2), keepdims=True), 0.05)
 
     ink_tone = rng.uniform(*aug["ink"], n)[:, None, None]
     paper = rng.uniform(*aug["paper"], n)[:, None, None]
