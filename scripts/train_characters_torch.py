@@ -15,7 +15,7 @@ with io.log_to(snakemake.log[0]):
     device = common.resolve_device(p.device)
     started = time.perf_counter()
     model, history = characters.train_character_model(p.kind, train, valid, seed=p.seed, device=device,
-                                                      threads=p.threads, **p.options)
+                                                      threads=snakemake.threads, **p.options)
     seconds = time.perf_counter() - started
     predicted = characters.predict_proba(model, p.kind, test[0]).argmax(1)
     truth = np.asarray(test[1]).argmax(1)

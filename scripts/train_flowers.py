@@ -11,9 +11,9 @@ with io.log_to(snakemake.log[0]):
     images = flowers.load_data(snakemake.input.flowers, round(options["image_size"] * 1.15))
     if p.mode == "finetune":
         result = flowers.train_finetune(images, backbone=p.backbone, timeout_s=p.timeout_s, seed=p.seed,
-                                        device=device, threads=p.threads, **options)
+                                        device=device, threads=snakemake.threads, **options)
     else:
-        result = flowers.train_scratch(images, seed=p.seed, device=device, threads=p.threads, **options)
+        result = flowers.train_scratch(images, seed=p.seed, device=device, threads=snakemake.threads, **options)
     flowers.save_flower_model(snakemake.output.model, result["model"], p.mode, result["row"])
     io.write_csv(result["history"], snakemake.output.history)
     io.write_csv(flowers.predictions_frame(images["test"][1], result["test_pred"]), snakemake.output.predictions)

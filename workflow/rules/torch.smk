@@ -41,7 +41,6 @@ rule train_characters:
         kind=lambda wc: wc.run,
         options=lambda wc: TORCH["characters"][wc.run],
         device=TORCH["device"],
-        threads=TORCH["threads"],
         seed=config["seed"],
     script:
         "../../scripts/train_characters_torch.py"
@@ -105,7 +104,6 @@ rule flowers_train:
         backbone=TORCH["flowers"]["backbone"],
         timeout_s=config["data"]["download_timeout_s"],
         device=TORCH["device"],
-        threads=TORCH["threads"],
         seed=config["seed"],
     script:
         "../../scripts/train_flowers.py"
@@ -172,7 +170,6 @@ rule train_extra:
         learning_rate=TORCH["extras"]["learning_rate"],
         timeout_s=config["data"]["download_timeout_s"],
         device=TORCH["device"],
-        threads=TORCH["threads"],
         seed=config["seed"],
     script:
         "../../scripts/train_extra.py"
