@@ -281,3 +281,25 @@ def test_accuracy_table_weights_pages_by_characters_and_marks_skipped():
 
 def test_restrict_to_classes_upper_cases_and_drops_other_symbols():
     assert ocr.restrict_to_classes("Haikus, are\n\n eas-y!\n") == "HAIKUS ARE\nEASY"
+
+
+def test_redraw_rows_keeps_originals_first_and_warps_copies():
+    ink, _ = draw_page(["L"], height=60)
+    found = ocr.locate(photograph(ink))
+    rows = ocr.crop_rows(found)
+    redrawn = ocr.redraw_rows(rows, stroke=2.7, copies=2, seed=0)
+    assert redrawn.shape == (3, charset.N_PIXELS)
+    # a crop is already in the redrawn layout: redrawing it again changes little
+    assert np.abs(redrawn[0] - rows[0]).mean() < 0.05
+    # the copies are warped: different from the original and from each other
+    assert np.abs(redrawn[1] - redrawn[0]).mean() > 0.01
+    assert np.abs(redrawn[2] - redrawn[1]).mean() > 0.01
+    assert redrawn.min() >= 0 and redrawn.max() <= 1
+
+
+def test_print_font_characters_are_dataset_rows_of_every_class():
+    X, Y = ocr.print_font_characters(per_class=1, seed=0, fonts=ocr.PRINT_FONTS[:2])
+    assert X.shape == (36, charset.N_PIXELS) and Y.shape == (36, 36)
+    assert (Y.argmax(axis=1) == np.arange(36)).all()
+    # white background, dark ink
+    assert np.median(X) > 0.8 and X.min(axis=1).max() < 0.5

@@ -575,47 +575,108 @@ def _ink_mask(ink):
     return ink > filters.threshold_otsu(ink)
 
 
+def _random_warp(ink, rng):
+    """A random affine warp of a (padded) ink map about its centre: rotation within 8 degrees,
+    shear within 0.2, width scaled by 0.7-1.6 (log-uniform)."""
+    middle = ink.shape[0] / 2
+    centre = transform.SimilarityTransform(translation=-middle)
+    warp = transform.AffineTransform(
+        rotation=np.deg2rad(rng.uniform(-8, 8)), shear=rng.uniform(-0.2, 0.2),
+        scale=(np.exp(rng.uniform(np.log(0.7), np.log(1.6))), 1.0))
+    return transform.warp(ink, (centre + warp + centre.inverse).inverse, order=1)
+
+
 def redraw_rows(rows, stroke=DEFAULT_STROKE, copies=0, seed=0):
     """Training characters redrawn the way page crops are, plus augmented copies.
 
     rows: (n, 1024) dataset rows (white ~1, ink ~0). Each character is thresholded (Otsu's
-    threshold of its own pixels, as faint and bold samples differ) and passed through :func:`normalise_glyph`, so the network learns from exactly the layout
-    and pen width it will be shown on a page. ``copies`` more versions of each are made by a
-    random affine warp of the 32x32 image first (rotation within 8 degrees, shear within 0.2,
-    width scaled by 0.85-1.15) and a pen width within +-0.6 px of ``stroke``.
-    Returns (n * (1 + copies), 1024) rows in the order [all originals, copy 1, copy 2, ...].
+    threshold of its own pixels, as faint and bold samples differ) and passed through
+    :func:`normalise_glyph`, so the network learns from exactly the layout and pen width it
+    will be shown on a page. ``copies`` more versions of each are made by a random affine warp
+    first (:func:`_random_warp`; hands differ most in how wide they draw letters, and fit_to_box
+    keeps the longer side, so the width changes the shape the network sees) and a pen width
+    within +-0.6 px of ``stroke``. Returns (n * (1 + copies), 1024) rows: all originals, then
+    copy 1, and so on.
     """
     from tqdm import tqdm
 
     rng = np.random.default_rng(seed)
-    images = 1.0 - charset.rows_to_images(rows)
+    pad = charset.SIDE // 2  # room for a glyph made wider than its cell
+    images = np.pad(1.0 - charset.rows_to_images(rows), ((0, 0), (pad, pad), (pad, pad)))
     out = []
     for copy in range(copies + 1):
         for ink in tqdm(images, desc=f"redraw {copy + 1}/{copies + 1}", mininterval=10):
             pen = stroke
             if copy:
-                warp = transform.AffineTransform(
-                    rotation=np.deg2rad(rng.uniform(-8, 8)), shear=rng.uniform(-0.2, 0.2),
-                    scale=(rng.uniform(0.85, 1.15), 1.0))
-                centre = transform.SimilarityTransform(translation=-charset.SIDE / 2)
-                ink = transform.warp(ink, (centre + warp + centre.inverse).inverse, order=1)
+                ink = _random_warp(ink, rng)
                 pen = stroke + rng.uniform(-0.6, 0.6)
             out.append(1.0 - normalise_glyph(_ink_mask(ink), pen))
     return charset.images_to_rows(np.stack(out)) if out else np.zeros((0, charset.N_PIXELS))
 
 
-def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, stroke, copies):
+# Print typefaces that ship with matplotlib (a pinned dependency): sans, serif, monospace and
+# oblique block capitals, whose I, 1, 0 and O come with and without serifs, slashes and dots.
+PRINT_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSansMono.ttf",
+               "DejaVuSerif.ttf", "STIXGeneral.ttf", "cmss10.ttf", "cmtt10.ttf")
+
+
+def _print_glyphs(fonts):
+    """{font file: (36, 32, 32) ink maps of the classes} rendered with PIL and fit_to_box."""
+    from pathlib import Path as _Path
+
+    import matplotlib
+    from PIL import Image, ImageDraw, ImageFont
+
+    folder = _Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    glyphs = {}
+    for name in fonts:
+        font = ImageFont.truetype(str(folder / name), 96)
+        cells = []
+        for char in charset.CLASSES:
+            canvas = Image.new("L", (192, 192), 0)
+            ImageDraw.Draw(canvas).text((96, 96), char, fill=255, font=font, anchor="mm")
+            cells.append(charset.fit_to_box(np.asarray(canvas, float) / 255))
+        glyphs[name] = np.stack(cells)
+    return glyphs
+
+
+def print_font_characters(per_class, seed=0, fonts=PRINT_FONTS):
+    """(X rows, Y one-hot) of block capitals rendered from print typefaces.
+
+    ``per_class`` samples of each class, each from a random font of ``fonts`` (files bundled
+    with matplotlib) put through a random affine warp (:func:`_random_warp`). They widen the
+    reader's training data from handwriting fonts to the plainer shapes of block capitals.
+    """
+    rng = np.random.default_rng(seed)
+    glyphs = _print_glyphs(fonts)
+    pad = charset.SIDE // 2
+    labels = np.repeat(np.arange(charset.N_CLASSES), per_class)
+    cells = []
+    for k in labels:
+        ink = np.pad(glyphs[fonts[rng.integers(len(fonts))]][k], pad)
+        cells.append(charset.fit_to_box(_random_warp(ink, rng)))
+    images = 1.0 - np.stack(cells) if cells else np.zeros((0, charset.SIDE, charset.SIDE))
+    return charset.images_to_rows(images), charset.one_hot(labels)
+
+
+def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, stroke, copies,
+                 print_per_class=0):
     """The homework's MLP (sigmoid hidden layer, softmax output, nnrec.nn) trained for reading.
 
-    train, valid: (X rows, Y one-hot). The training characters are redrawn like page crops with
-    ``copies`` augmented copies each (:func:`redraw_rows`), the validation characters redrawn
-    without augmentation. Returns (params, history, redrawn validation X) - see nn.train_mlp.
+    train, valid: (X rows, Y one-hot). The training characters, plus ``print_per_class`` per
+    class rendered from print typefaces (:func:`print_font_characters`), are redrawn like page
+    crops with ``copies`` augmented copies each (:func:`redraw_rows`); the validation characters
+    are redrawn without augmentation. Returns (params, history) - see nn.train_mlp.
     """
     from nnrec import nn
 
-    X = redraw_rows(train[0], stroke, copies, seed)
-    Y = np.tile(np.asarray(train[1], float), (copies + 1, 1))
+    X, Y = (np.asarray(a, float) for a in train)
+    if print_per_class:
+        X_print, Y_print = print_font_characters(print_per_class, seed)
+        X, Y = np.vstack([X, X_print]), np.vstack([Y, Y_print])
+    X = redraw_rows(X, stroke, copies, seed)
+    Y = np.tile(Y, (copies + 1, 1))
     X_valid = redraw_rows(valid[0], stroke, 0, seed)
-    _, params, history = nn.train_mlp((X, Y), (X_valid, valid[1]), hidden, learning_rate, epochs,
-                                      batch_size, seed)
-    return params, history, X_valid
+    _, params, history = nn.train_mlp((X, Y), (X_valid, np.asarray(valid[1], float)), hidden,
+                                      learning_rate, epochs, batch_size, seed)
+    return params, history

@@ -41,6 +41,7 @@ rule train_ocr_mlp:
         epochs=OCR["reader"]["epochs"],
         batch_size=OCR["reader"]["batch_size"],
         copies=OCR["reader"]["copies"],
+        print_per_class=OCR["reader"]["print_per_class"],
         stroke=OCR["stroke"],
         seed=config["seed"],
     script:
