@@ -4,9 +4,10 @@
 
 Both train 1024-64-36 (sigmoid hidden, softmax output, cross-entropy summed over the batch,
 plain SGD) on the same random data in the same random mini-batches, one thread each (numpy's
-BLAS via OMP_NUM_THREADS=1 / threadpool limits, torch.set_num_threads(1)), float64 for numpy
-(as the pipeline trains) and float32 for PyTorch (its default). Prints samples/s for each and
-the ratio numpy / PyTorch. A benchmark, not a test: numbers depend on the machine.
+BLAS via OMP_NUM_THREADS=1, torch.set_num_threads(1)), both in float32 (as the pipeline trains,
+and PyTorch's default); float64 rates of both are printed too. Prints samples/s for each and
+the ratios numpy / PyTorch. Best of --repeats runs each, interleaved, so a busy
+machine slows both alike. A benchmark, not a test: numbers depend on the machine.
 """
 
 import os
@@ -39,21 +40,22 @@ def batches(n, batch_size, epochs, seed):
     return [b for _ in range(epochs) for b in np.array_split(rng.permutation(n), range(batch_size, n, batch_size))]
 
 
-def numpy_samples_per_s(X, Y, index_batches, learning_rate):
-    params = nn.init_network(SIZES, ACTIVATIONS, np.random.default_rng(0))
+def numpy_samples_per_s(X, Y, index_batches, learning_rate, dtype=np.float32):
+    params = nn.init_network(SIZES, ACTIVATIONS, np.random.default_rng(0), dtype)
+    X, Y = X.astype(dtype), Y.astype(dtype)
     start = time.perf_counter()
     for idx in index_batches:
         params, _ = nn.classifier_step(params, ACTIVATIONS, X[idx], Y[idx], learning_rate)
     return sum(map(len, index_batches)) / (time.perf_counter() - start)
 
 
-def torch_samples_per_s(X, Y, index_batches, learning_rate):
+def torch_samples_per_s(X, Y, index_batches, learning_rate, dtype=torch.float32):
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(SIZES[0], SIZES[1]), torch.nn.Sigmoid(),
-                                torch.nn.Linear(SIZES[1], SIZES[2]))
+                                torch.nn.Linear(SIZES[1], SIZES[2])).to(dtype)
     optimiser = torch.optim.SGD(model.parameters(), lr=learning_rate)
     loss_fn = torch.nn.CrossEntropyLoss(reduction="sum")
-    X_t = torch.as_tensor(X, dtype=torch.float32)
+    X_t = torch.as_tensor(X, dtype=dtype)
     y_t = torch.as_tensor(Y.argmax(axis=1))
     idx_t = [torch.as_tensor(idx) for idx in index_batches]
     start = time.perf_counter()
@@ -75,13 +77,23 @@ def main():
     X, Y = make_data(args.n, seed=0)
     index_batches = batches(args.n, args.batch_size, args.epochs, seed=1)
     lr = 1e-3
-    numpy_rate = max(numpy_samples_per_s(X, Y, index_batches, lr) for _ in range(args.repeats))
-    torch_rate = max(torch_samples_per_s(X, Y, index_batches, lr) for _ in range(args.repeats))
+    runs = {
+        "numpy float32": lambda: numpy_samples_per_s(X, Y, index_batches, lr),
+        "pytorch float32": lambda: torch_samples_per_s(X, Y, index_batches, lr),
+        "numpy float64": lambda: numpy_samples_per_s(X, Y, index_batches, lr, np.float64),
+        "pytorch float64": lambda: torch_samples_per_s(X, Y, index_batches, lr, torch.float64),
+    }
+    rates = {name: [] for name in runs}
+    for _ in range(args.repeats):
+        for name, run in runs.items():
+            rates[name].append(run())
+    best = {name: max(values) for name, values in rates.items()}
     print(f"MLP 1024-64-36, batch {args.batch_size}, {args.epochs} epochs of {args.n} samples, "
           f"1 thread each (torch {torch.__version__}, numpy {np.__version__})")
-    print(f"numpy   {numpy_rate:10.0f} samples/s")
-    print(f"pytorch {torch_rate:10.0f} samples/s")
-    print(f"ratio numpy/pytorch {numpy_rate / torch_rate:.2f}")
+    for name, rate in best.items():
+        print(f"{name:16s} {rate:10.0f} samples/s")
+    print(f"ratio numpy/pytorch {best['numpy float32'] / best['pytorch float32']:.2f} "
+          f"(float64: {best['numpy float64'] / best['pytorch float64']:.2f})")
 
 
 if __name__ == "__main__":
