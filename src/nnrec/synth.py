@@ -74,13 +74,15 @@ FONT_SIZE = 160
 RENDER_SIDE = 64
 RENDER_LONG = 44
 # Augmentation strengths. stroke: target stroke width in final 32x32 pixels, drawn uniformly
-# per sample (fine pen to marker); rotation_deg: s.d. of the rotation (clipped at 2 s.d.);
+# per sample (fine pen to marker); redraw: fraction of samples whose glyph is redrawn from its
+# skeleton with a round pen (else the font's strokes are dilated or eroded); rotation_deg: s.d. of the rotation (clipped at 2 s.d.);
 # shear: uniform +-; aspect: s.d. of log(width/height); elastic_px: s.d. of the displacement
 # at a 5x5 grid of control points, in render pixels; zoom/shift_px: the mild jitter after the
 # box fit (the cropper centres exactly, so little is needed); blur: Gaussian sigmas drawn from;
 # ink/paper: darkness of ink and of paper (0 = white); noise: s.d. of pixel noise up to.
 AUGMENT = {
     "stroke": (1.3, 4.2),
+    "redraw": 0.5,
     "rotation_deg": 7.0,
     "shear": 0.25,
     "aspect": 0.15,
@@ -215,15 +217,15 @@ def ambiguous_pairs(glyphs, max_distance=AMBIGUITY_DISTANCE, long_side=RENDER_LO
 
 
 def _stroke_width(glyph):
-    """Median stroke width (px) of an ink map: twice the distance to the background along
-    the skeleton."""
+    """(median stroke width in px, skeleton) of an ink map: the width is twice the distance to
+    the background along the skeleton."""
     from skimage.morphology import skeletonize
 
     mask = glyph > 0.5
     skeleton = skeletonize(mask)
     if not skeleton.any():
-        return 1.0
-    return float(2 * np.median(ndimage.distance_transform_edt(mask)[skeleton]))
+        return 1.0, mask
+    return float(2 * np.median(ndimage.distance_transform_edt(mask)[skeleton])), skeleton
 
 
 @dataclass
@@ -232,6 +234,7 @@ class GlyphBank:
 
     images: (m, RENDER_SIDE, RENDER_SIDE) ink maps; labels: (m,) class indices;
     faces: (m,) index into ``face_names``; stroke: (m,) stroke width in px at render size;
+    skeletons: (m, RENDER_SIDE, RENDER_SIDE) their one-pixel skeletons (0/1);
     dropped: {face name: [(a, b, distance), ...]} the ambiguous pairs removed.
     """
 
@@ -239,6 +242,7 @@ class GlyphBank:
     labels: np.ndarray
     faces: np.ndarray
     stroke: np.ndarray
+    skeletons: np.ndarray
     face_names: list
     dropped: dict
 
@@ -258,7 +262,7 @@ def glyph_bank(families, max_distance=AMBIGUITY_DISTANCE):
     """Render every face of ``families`` (a tuple of fontpkg slugs), checking coverage and
     dropping ambiguous pairs. Raises DataError when a class is left without any glyph.
     Cached: treat the returned bank as read-only."""
-    images, labels, faces, stroke, names, dropped = [], [], [], [], [], {}
+    images, labels, faces, stroke, skeletons, names, dropped = [], [], [], [], [], [], {}
     for family in families:
         for face in font_faces(family):
             check_coverage(face.path)
@@ -273,7 +277,9 @@ def glyph_bank(families, max_distance=AMBIGUITY_DISTANCE):
                 images.append(glyphs[c])
                 labels.append(k)
                 faces.append(len(names) - 1)
-                stroke.append(_stroke_width(glyphs[c]))
+                width, skeleton = _stroke_width(glyphs[c])
+                stroke.append(width)
+                skeletons.append(skeleton)
     labels = np.array(labels, dtype=int)
     missing = [c for k, c in enumerate(charset.CLASSES) if not np.any(labels == k)]
     if missing:
@@ -284,7 +290,7 @@ def glyph_bank(families, max_distance=AMBIGUITY_DISTANCE):
         )
     return GlyphBank(
         np.stack(images).astype(np.float32), labels, np.array(faces), np.array(stroke),
-        names, dropped,
+        np.stack(skeletons).astype(np.float32), names, dropped,
     )
 
 
@@ -429,6 +435,11 @@ def _augment(bank, choice, rng):
     radius = np.round((target - bank.stroke[choice]) / 2).astype(int)
     # never erode a stroke away: keep at least ~2 px of it at render size
     radius = np.clip(radius, -np.floor((bank.stroke[choice] - 2) / 2).clip(0), 4).astype(int)
+    # or redraw the glyph's skeleton with a round pen of the target width: a monoline hand
+    # without the font's thick-thin contrast (what a ballpoint or marker draws)
+    redraw = rng.random(n) < aug["redraw"]
+    base[redraw] = bank.skeletons[choice[redraw]]
+    radius[redraw] = np.clip(np.round((target[redraw] - 1) / 2), 0, 4)
     inked = _change_strokes(base, radius)
 
     warped = _warp(inked, rng, aug["rotation_deg"], aug["shear"], aug["aspect"], aug["elastic_px"])
