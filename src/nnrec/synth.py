@@ -257,11 +257,15 @@ def _face_glyphs(face):
     return glyphs
 
 
-@lru_cache(maxsize=8)
 def glyph_bank(families, max_distance=AMBIGUITY_DISTANCE):
-    """Render every face of ``families`` (a tuple of fontpkg slugs), checking coverage and
-    dropping ambiguous pairs. Raises DataError when a class is left without any glyph.
-    Cached: treat the returned bank as read-only."""
+    """Render every face of ``families`` (fontpkg slugs), checking coverage and dropping
+    ambiguous pairs. Raises DataError when a class is left without any glyph.
+    Cached per font list: treat the returned bank as read-only."""
+    return _glyph_bank(tuple(families), float(max_distance))
+
+
+@lru_cache(maxsize=8)
+def _glyph_bank(families, max_distance):
     images, labels, faces, stroke, skeletons, names, dropped = [], [], [], [], [], [], {}
     for family in families:
         for face in font_faces(family):
@@ -498,7 +502,7 @@ def write_synthetic_splits(
     for i, split in enumerate(SPLITS):
         if split not in paths:
             continue
-        bank = glyph_bank(tuple(fonts[split]), ambiguity_distance)
+        bank = glyph_bank(fonts[split], ambiguity_distance)
         rng = np.random.default_rng(seeds[i])
         X, Y = synthesize_split(bank, per_class[split], rng)
         save_split(paths[split], split, X, Y)
