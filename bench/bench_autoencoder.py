@@ -3,9 +3,9 @@
     OMP_NUM_THREADS=1 .venv/bin/python bench/bench_autoencoder.py [--epochs 2] [--repeats 3]
 
 Both train 1024-32-32-32-1024 (ReLU x3, sigmoid output, total squared error, momentum 0.9,
-batch 36) on the same random rows in the same mini-batches, one thread each, float64 for
-numpy (as the pipeline's homework run) and float32 for PyTorch (its default). The numpy epoch
-is nnrec.autoencoder.train itself (validation pass included, on a third as many rows); the
+batch 36) on the same random rows, one thread each: numpy in float32 (the pipeline's default,
+config autoencoder.homework.dtype) and float64, PyTorch in float32. The numpy epoch is
+nnrec.autoencoder.train itself (validation pass on a third as many rows included); the
 PyTorch reference is the bare training loop. Prints seconds per epoch, the projected
 100-epoch time (target: under 120 s) and the ratio numpy / PyTorch measured in this run, so
 the number means something on another machine. A benchmark, not a test.
@@ -27,12 +27,12 @@ from nnrec import autoencoder as ae  # noqa: E402
 HIDDEN = 32
 
 
-def numpy_seconds_per_epoch(X_train, X_valid, epochs, batch_size):
+def numpy_seconds_per_epoch(X_train, X_valid, epochs, batch_size, dtype):
     sizes, activations = ae.homework_architecture(HIDDEN, X_train.shape[1])
     start = time.perf_counter()
     ae.train(X_train, X_valid, sizes=sizes, activations=activations, epochs=epochs, batch_size=batch_size,
              learning_rate=3e-5, optimizer="momentum", momentum=0.9, lr_decay=0.9, decay_every=20,
-             seed=0, progress=False)
+             seed=0, dtype=dtype, progress=False)
     return (time.perf_counter() - start) / epochs
 
 
@@ -67,13 +67,18 @@ def main():
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     X_train, X_valid = rng.random((args.n, 1024)), rng.random((args.n // 3, 1024))
-    numpy_s = min(numpy_seconds_per_epoch(X_train, X_valid, args.epochs, args.batch_size) for _ in range(args.repeats))
+    numpy_s = {
+        dtype: min(numpy_seconds_per_epoch(X_train, X_valid, args.epochs, args.batch_size, dtype)
+                   for _ in range(args.repeats))
+        for dtype in ("float32", "float64")
+    }
     torch_s = min(torch_seconds_per_epoch(X_train, args.epochs, args.batch_size) for _ in range(args.repeats))
     print(f"autoencoder 1024-32-32-32-1024, batch {args.batch_size}, {args.n} training rows, one thread")
-    print(f"numpy (nnrec.autoencoder, float64): {numpy_s:.3f} s/epoch -> 100 epochs in {100 * numpy_s:.0f} s"
-          f" (target < 120 s: {'met' if 100 * numpy_s < 120 else 'MISSED'})")
-    print(f"PyTorch reference (float32):       {torch_s:.3f} s/epoch")
-    print(f"ratio numpy / PyTorch: {numpy_s / torch_s:.2f}")
+    for dtype, seconds in numpy_s.items():
+        print(f"numpy nnrec.autoencoder {dtype}: {seconds:.3f} s/epoch -> 100 epochs in {100 * seconds:.0f} s"
+              f" (target < 120 s: {'met' if 100 * seconds < 120 else 'MISSED'});"
+              f" ratio to PyTorch {seconds / torch_s:.2f}")
+    print(f"PyTorch reference float32:      {torch_s:.3f} s/epoch")
 
 
 if __name__ == "__main__":

@@ -186,8 +186,8 @@ def train(
     The learning rate of each epoch comes from :func:`learning_rate_at`. Each epoch visits the
     training rows once in a fresh random order, in batches of ``batch_size`` (the last may be
     smaller). ``seed`` fixes the initial weights and the batch order: the same seed gives the
-    same run. ``dtype`` is the float type of the weights and the arithmetic ("float64", as
-    the homework's numpy, or "float32", about twice as fast). train_loss is the mean over the epoch's batches as they were trained (per image);
+    same run. ``dtype`` is the float type of the weights and the arithmetic ("float32", about
+    twice as fast, or "float64", numpy's default). train_loss is the mean over the epoch's batches as they were trained (per image);
     valid_loss is measured after the epoch.
     Returns a :class:`Run`.
     """
@@ -204,13 +204,14 @@ def train(
     bar = tqdm(range(epochs), desc=f"autoencoder {'-'.join(map(str, sizes))}", unit="epoch", disable=not progress)
     for epoch in bar:
         lr = learning_rate_at(epoch, learning_rate, schedule, lr_decay, decay_every, epochs)
-        order = rng.permutation(n)
+        shuffled = X_train[rng.permutation(n)]  # one copy per epoch; the batches are views of it
         total = 0.0
         for start in range(0, n, batch_size):
-            batch = X_train[order[start : start + batch_size]]
+            batch = shuffled[start : start + batch_size]
             output, caches = nn.forward(params, activations, batch)
-            total += squared_error(output, batch)
-            grads = nn.backward(params, activations, caches, squared_error_grad(output, batch))
+            diff = output - batch
+            total += float(np.einsum("ij,ij->", diff, diff))  # squared_error(output, batch)
+            grads = nn.backward(params, activations, caches, 2.0 * diff)  # squared_error_grad
             opt.step(params, grads, lr)
         train_loss = total / n
         if not np.isfinite(train_loss):

@@ -30,7 +30,7 @@ rule train_autoencoder_homework:
         schedule="step",
         lr_decay=AE_HW["lr_decay"],
         decay_every=AE_HW["decay_every"],
-        dtype="float64",
+        dtype=AE_HW["dtype"],
         seed=config["seed"],
     script:
         "../../scripts/train_autoencoder.py"
