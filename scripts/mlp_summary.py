@@ -7,7 +7,7 @@ from nnrec import io
 with io.log_to(snakemake.log[0]):
     rows = [io.read_json(path) for path in snakemake.input.metrics]
     columns = ["lr_name", "learning_rate", "test_acc", "valid_acc", "train_acc", "train_seconds",
-               "data_source"]
+               "train_cpu_seconds", "data_source"]
     table = pd.DataFrame(rows)[columns]
     io.log.info("Q3 summary:\n%s", table.to_string(index=False))
     best_valid = table.loc[table["valid_acc"].idxmax(), "lr_name"]

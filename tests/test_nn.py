@@ -223,6 +223,21 @@ def test_load_model_rejects_other_files(tmp_path):
     (tmp_path / "text.npz").write_text("not a model")
     with pytest.raises(DataError, match="text.npz"):
         nn.load_model(tmp_path / "text.npz")
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    with pytest.raises(DataError, match=r"array\.npy: not a \.npz"):
+        nn.load_model(tmp_path / "array.npy")
+    with pytest.raises(DataError, match="no such model file"):
+        nn.load_model(tmp_path / "missing.npz")
+
+
+def test_trained_float32_model_round_trips(tmp_path):
+    train, valid = _toy_problem(np.random.default_rng(10), (60, 20))
+    _, params, _ = nn.train_mlp(train, valid, hidden=4, learning_rate=0.01, epochs=1, batch_size=8, seed=0)
+    assert params["W1"].dtype == np.float32
+    nn.save_model(tmp_path / "m.npz", params, nn.MLP_ACTIVATIONS)
+    model = nn.load_model(tmp_path / "m.npz")
+    probs = nn.predict_proba(model, valid[0])
+    np.testing.assert_allclose(probs, nn.forward(params, nn.MLP_ACTIVATIONS, valid[0].astype(np.float32))[0])
 
 
 def test_cli_evaluate(tmp_path, capsys):

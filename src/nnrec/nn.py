@@ -32,6 +32,7 @@ The three calls that make a training step::
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -402,11 +403,17 @@ def save_model(path, params, activations, meta=None):
 
 def load_model(path):
     """Read a network written by :func:`save_model`; DataError if it is not one."""
+    if not Path(path).is_file():
+        raise DataError(f"{path}: no such model file (expected a model.npz written by the Q3 step)")
+    not_npz = DataError(f"{path}: not a .npz archive; expected a model.npz written by nnrec.nn.save_model")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            contents = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError) as error:
-        raise DataError(f"{path}: cannot read as a model .npz ({error})") from error
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):  # np.load refuses what would need unpickling
+        raise not_npz from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):  # a plain .npy array
+        raise not_npz
+    with archive:
+        contents = {name: archive[name] for name in archive.files}
     if "__activations__" not in contents:
         raise DataError(f"{path}: no '__activations__' entry; expected a model written by nnrec.nn.save_model")
     activations = [str(a) for a in contents.pop("__activations__")]
