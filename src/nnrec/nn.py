@@ -146,6 +146,7 @@ def zero_network(params):
 
 
 def n_layers(params):
+    """Number of layers (weight matrices W1..WL) in ``params``."""
     return sum(1 for name in params if name.startswith("W"))
 
 
