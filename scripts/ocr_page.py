@@ -12,7 +12,8 @@ with io.log_to(snakemake.log[0]):
     io.log.info("%s / %s: %d characters in %d lines", p.page, p.model, len(result.boxes), len(result.lines))
     with io.atomic_path(out.text) as tmp:
         tmp.write_text(result.text + "\n" if result.text else "")
-    note = f"{p.model} classifier trained on {data.character_source(snakemake.input.provenance)} characters"
+    note = (f"{p.model}: {snakemake.input.model}, trained on "
+            f"{data.character_source(snakemake.input.provenance)} characters")
     labels = [charset.CLASSES[k] for k in result.labels]
     title = f"{p.page}: {len(result.boxes)} characters found, read by {p.model}"
     save(plots.page_boxes(ocr.to_grey(image), result.boxes, labels, result.lines, title, note), out.figure)

@@ -5,13 +5,16 @@ The pipeline, one function per step:
 1. :func:`to_grey`       any page image (grey, RGB, RGBA; uint8/uint16/float) -> grey floats.
 2. :func:`find_letters`  grey -> character boxes and the binary ink image. Lighting is
    flattened by dividing by an estimated paper background, ink is split off with Otsu's
-   threshold (hysteresis keeps faint stroke ends attached), pieces of one character are
-   merged, and dots and specks are dropped. Every size is relative to the page's *typical
+   threshold (hysteresis keeps faint stroke ends attached, a closing joins broken strokes),
+   connected components that are pieces of one character are merged, and dots and specks
+   are dropped. Every size is relative to the page's *typical
    character height*, measured on the page itself, so one parameter set serves every page
    from 0.5 to 12 megapixels.
 3. :func:`group_lines`   boxes -> text lines (left to right) and the word gaps in each line.
 4. :func:`crop_rows`     boxes -> 32x32 dataset rows laid out like the training characters
-   (:func:`nnrec.charset.fit_to_box`, white background, the training data's stroke width).
+   (:func:`nnrec.charset.fit_to_box`, white background, strokes redrawn at the training
+   data's pen width).
+6. :func:`train_reader`  an MLP (nnrec.nn) trained on characters redrawn the same way.
 5. :func:`extract_text`  the above plus a pluggable ``classify(rows) -> probabilities``.
 
 Nothing here knows the pages it is scored on: no per-page setting, no lexicon.
@@ -54,9 +57,9 @@ WORD_GAP_RATIO = 2.0  # ... and the page's word gaps average 2 x its gaps betwee
 WORD_GAP_CLIP = 1.5  # gaps count as at most 1.5 H when the page's gaps are split in two
 WORD_GAP_SINGLE = 1.0  # on a page of just two characters: a gap wider than their height
 
-# Stroke width, in pixels of the 32x32 cell, that crops are redrawn with. Measured on the
-# training characters (see stroke_width); override per classifier through extract_text.
-DEFAULT_STROKE = 2.6
+# Stroke width, in pixels of the 32x32 cell, that crops are redrawn with: the middle of the
+# synthetic training characters' pen widths (1.3-4.2 px); config ocr.stroke sets it in the pipeline.
+DEFAULT_STROKE = 2.7
 
 
 @dataclass
@@ -143,7 +146,9 @@ def binarize(grey):
     threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
     if not np.isfinite(threshold):
         return np.zeros(grey.shape, bool)
-    return filters.apply_hysteresis_threshold(dark, HYSTERESIS_LOW * threshold, threshold)
+    ink = filters.apply_hysteresis_threshold(dark, HYSTERESIS_LOW * threshold, threshold)
+    # a one-pixel closing joins strokes broken by a skipping pen or JPEG blocks
+    return morphology.closing(ink, morphology.disk(1))
 
 
 def typical_height(heights, areas):
@@ -575,14 +580,19 @@ def _ink_mask(ink):
     return ink > filters.threshold_otsu(ink)
 
 
+# Widths, relative to height, that training glyphs are stretched to (log-uniform): hands differ
+# most in how wide they draw a letter (an I with long serifs, a narrow E).
+WIDTH_RANGE = (0.6, 2.0)
+
+
 def _random_warp(ink, rng):
     """A random affine warp of a (padded) ink map about its centre: rotation within 8 degrees,
-    shear within 0.2, width scaled by 0.7-1.6 (log-uniform)."""
+    shear within 0.2, width scaled within WIDTH_RANGE (log-uniform)."""
     middle = ink.shape[0] / 2
     centre = transform.SimilarityTransform(translation=-middle)
     warp = transform.AffineTransform(
         rotation=np.deg2rad(rng.uniform(-8, 8)), shear=rng.uniform(-0.2, 0.2),
-        scale=(np.exp(rng.uniform(np.log(0.7), np.log(1.6))), 1.0))
+        scale=(np.exp(rng.uniform(np.log(WIDTH_RANGE[0]), np.log(WIDTH_RANGE[1]))), 1.0))
     return transform.warp(ink, (centre + warp + centre.inverse).inverse, order=1)
 
 
