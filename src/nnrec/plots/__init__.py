@@ -67,7 +67,8 @@ def curves(histories, metrics=("loss", "acc"), title="", note=""):
 def confusion(cm, labels, title="", note=""):
     """Confusion matrix heat map, rows = true class, columns = predicted, counts annotated."""
     n = len(labels)
-    fig, ax = plt.subplots(figsize=(0.28 * n + 2.5, 0.28 * n + 2))
+    # wider than tall: the colour bar sits right of the square matrix
+    fig, ax = plt.subplots(figsize=(0.28 * n + 2.8, 0.28 * n + 1.2))
     ax.grid(False)
     image = ax.imshow(cm, cmap="Blues")
     ax.set_xticks(range(n), labels, fontsize=7)
@@ -81,6 +82,7 @@ def confusion(cm, labels, title="", note=""):
     fig.colorbar(image, ax=ax, fraction=0.04)
     if title:
         ax.set_title(title)
+    fig.tight_layout()
     data_note(fig, note)
     return fig
 
