@@ -303,3 +303,22 @@ def test_print_font_characters_are_dataset_rows_of_every_class():
     assert (Y.argmax(axis=1) == np.arange(36)).all()
     # white background, dark ink
     assert np.median(X) > 0.8 and X.min(axis=1).max() < 0.5
+
+
+def test_load_classifier_applies_the_model_s_input_blur(tmp_path):
+    from nnrec import nn
+
+    params = nn.init_network([1024, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
+    rows = np.ones((2, 1024))
+    rows[:, 300:340] = 0.0
+    probs = {}
+    for sigma in (0.0, 1.5):
+        path = tmp_path / f"reader_{sigma}.npz"
+        nn.save_model(path, params, nn.MLP_ACTIVATIONS, {"input_blur": sigma})
+        probs[sigma] = ocr.load_classifier(path)(rows)
+        assert probs[sigma].shape == (2, 36)
+        assert np.allclose(probs[sigma].sum(axis=1), 1.0)
+    assert not np.allclose(probs[0.0], probs[1.5])
+    blurred = ocr.blur_rows(rows, 1.5)
+    assert blurred.shape == rows.shape and 0 < blurred.min() < rows.mean()
+    assert np.array_equal(ocr.blur_rows(rows, 0), rows)

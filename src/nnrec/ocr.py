@@ -452,7 +452,8 @@ def load_classifier(model_path):
         from nnrec import nn
 
         model = nn.load_model(path)
-        return lambda rows: nn.predict_proba(model, rows)
+        sigma = float(model.meta.get("input_blur", 0.0))
+        return lambda rows: nn.predict_proba(model, blur_rows(rows, sigma))
     if path.suffix == ".pt":
         from nnrec import torch_models
 
@@ -669,14 +670,29 @@ def print_font_characters(per_class, seed=0, fonts=PRINT_FONTS):
     return charset.images_to_rows(images), charset.one_hot(labels)
 
 
+def blur_rows(rows, sigma):
+    """Gaussian-blur each 32x32 character of (n, 1024) dataset rows by ``sigma`` pixels.
+
+    A blurred input makes an MLP, which compares pixel by pixel, tolerant of strokes a pixel or
+    two away from where its training characters had them. sigma 0 returns the rows unchanged.
+    """
+    rows = np.asarray(rows, float)
+    if not sigma or not len(rows):
+        return rows
+    images = ndimage.gaussian_filter(charset.rows_to_images(rows), (0, sigma, sigma), mode="nearest")
+    return charset.images_to_rows(images)
+
+
 def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, stroke, copies,
-                 print_per_class=0):
+                 print_per_class=0, input_blur=0.0):
     """The homework's MLP (sigmoid hidden layer, softmax output, nnrec.nn) trained for reading.
 
     train, valid: (X rows, Y one-hot). The training characters, plus ``print_per_class`` per
     class rendered from print typefaces (:func:`print_font_characters`), are redrawn like page
     crops with ``copies`` augmented copies each (:func:`redraw_rows`); the validation characters
-    are redrawn without augmentation. Returns (params, history) - see nn.train_mlp.
+    are redrawn without augmentation; all are blurred by ``input_blur`` (see blur_rows; save it
+    in the model's meta as "input_blur" so load_classifier blurs page crops alike).
+    Returns (params, history) - see nn.train_mlp.
     """
     from nnrec import nn
 
@@ -684,9 +700,9 @@ def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, 
     if print_per_class:
         X_print, Y_print = print_font_characters(print_per_class, seed)
         X, Y = np.vstack([X, X_print]), np.vstack([Y, Y_print])
-    X = redraw_rows(X, stroke, copies, seed)
+    X = blur_rows(redraw_rows(X, stroke, copies, seed), input_blur)
     Y = np.tile(Y, (copies + 1, 1))
-    X_valid = redraw_rows(valid[0], stroke, 0, seed)
+    X_valid = blur_rows(redraw_rows(valid[0], stroke, 0, seed), input_blur)
     _, params, history = nn.train_mlp((X, Y), (X_valid, np.asarray(valid[1], float)), hidden,
                                       learning_rate, epochs, batch_size, seed)
     return params, history

@@ -42,6 +42,7 @@ rule train_ocr_mlp:
         batch_size=OCR["reader"]["batch_size"],
         copies=OCR["reader"]["copies"],
         print_per_class=OCR["reader"]["print_per_class"],
+        input_blur=OCR["reader"]["input_blur"],
         stroke=OCR["stroke"],
         seed=config["seed"],
     script:
