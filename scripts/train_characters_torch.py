@@ -13,16 +13,19 @@ with io.log_to(snakemake.log[0]):
     train, valid, test = (data.load_split(path) for path in
                           (snakemake.input.train, snakemake.input.valid, snakemake.input.test))
     device = common.resolve_device(p.device)
+    options = dict(p.options)
+    stroke = p.stroke if options.pop("redraw", False) else None
     started = time.perf_counter()
     model, history = characters.train_character_model(p.kind, train, valid, seed=p.seed, device=device,
-                                                      threads=snakemake.threads, **p.options)
+                                                      threads=snakemake.threads, redraw_stroke=stroke,
+                                                      **options)
     seconds = time.perf_counter() - started
-    predicted = characters.predict_proba(model, p.kind, test[0]).argmax(1)
+    predicted = characters.predict_proba(model, p.kind, characters.prepare_rows(test[0], stroke)).argmax(1)
     truth = np.asarray(test[1]).argmax(1)
-    meta = {"run": p.kind, **p.options, "seed": p.seed, "device": common.describe_device(device),
+    meta = {"run": p.kind, **p.options, "redraw_stroke": stroke, "seed": p.seed, "device": common.describe_device(device),
             "data_source": data.character_source(snakemake.input.provenance),
             "parameters": sum(t.numel() for t in model.parameters())}
-    characters.save_character_model(snakemake.output.model, model, p.kind, meta)
+    characters.save_character_model(snakemake.output.model, model, p.kind, meta, redraw_stroke=stroke)
     io.write_csv(history, snakemake.output.history)
     io.write_csv(pd.DataFrame({"label": truth, "predicted": predicted}), snakemake.output.predictions)
     metrics = {**meta, "test_acc": float((predicted == truth).mean()), "train_seconds": round(seconds, 1),

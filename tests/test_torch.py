@@ -147,3 +147,15 @@ def test_device_names():
 
         with pytest.raises(ConfigError, match="no CUDA"):
             common.resolve_device("cuda")
+
+
+def test_a_redraw_model_redraws_what_it_classifies(tmp_path):
+    rows = _glyph_rows(6, 2)[0]
+    redrawn = characters.prepare_rows(rows, 2.7)
+    assert redrawn.shape == rows.shape and not np.allclose(redrawn, rows)
+    assert np.array_equal(characters.prepare_rows(rows, None), rows)
+    model, _ = _train(seed=0, kind="cnn", epochs=1)
+    path = tmp_path / "model.pt"
+    characters.save_character_model(path, model, "cnn", redraw_stroke=2.7)
+    classify = characters.load_character_classifier(path)
+    assert np.allclose(classify(rows), characters.predict_proba(model, "cnn", redrawn), atol=1e-6)

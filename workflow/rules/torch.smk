@@ -40,6 +40,7 @@ rule train_characters:
     params:
         kind=lambda wc: wc.run,
         options=lambda wc: TORCH["characters"][wc.run],
+        stroke=config["ocr"]["stroke"],
         device=TORCH["device"],
         seed=config["seed"],
     script:

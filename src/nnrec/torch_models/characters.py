@@ -172,6 +172,7 @@ def train_character_model(
     augment=True,
     hidden=64,
     widths=(32, 64, 128),
+    redraw_stroke=None,
 ):
     """Train a character network; return (model on the CPU, history DataFrame).
 
@@ -179,12 +180,15 @@ def train_character_model(
     :func:`nnrec.data.load_split` returns them). ``fc`` trains like Q3 (plain mini-batch SGD
     at ``learning_rate``); ``cnn`` uses AdamW with a one-cycle schedule peaking at
     ``learning_rate`` and, if ``augment``, :func:`augment_ink` on every batch.
+    ``redraw_stroke``: if set, every character is first redrawn the way the OCR stage redraws
+    page crops (:func:`prepare_rows`), so the network learns from what it will be shown.
     """
     seed_everything(seed, threads)
     device = resolve_device(device) if isinstance(device, str) else device
     model = build_model(kind, hidden=hidden, widths=widths)
-    X, y = model_input(kind, train[0]), torch.as_tensor(np.asarray(train[1]).argmax(1))
-    Xv, yv = model_input(kind, valid[0]), torch.as_tensor(np.asarray(valid[1]).argmax(1))
+    X = model_input(kind, prepare_rows(train[0], redraw_stroke))
+    Xv = model_input(kind, prepare_rows(valid[0], redraw_stroke))
+    y, yv = (torch.as_tensor(np.asarray(split[1]).argmax(1)) for split in (train, valid))
     steps = int(np.ceil(len(X) / batch_size))
     if kind == "fc":
         optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
@@ -210,6 +214,21 @@ def train_character_model(
     return model.cpu().eval(), history
 
 
+def prepare_rows(rows, redraw_stroke=None):
+    """Dataset rows as the network reads them: unchanged, or redrawn with a ``redraw_stroke`` px pen.
+
+    Redrawing (:func:`nnrec.ocr.redraw_rows`: threshold, skeletonise, redraw with a round pen,
+    refit to the cell) is what the OCR stage does to every page crop; doing it to the training
+    characters too removes the pen-width and anti-aliasing differences between fonts, scans and
+    photographs. It is idempotent up to pixel noise, so already-redrawn crops pass through.
+    """
+    if redraw_stroke is None or len(rows) == 0:
+        return np.asarray(rows, dtype=np.float32)
+    from nnrec import ocr
+
+    return ocr.redraw_rows(np.asarray(rows), stroke=redraw_stroke).astype(np.float32)
+
+
 def predict_proba(model, kind, rows, device="cpu"):
     """(n, 1024) dataset rows -> (n, 36) class probabilities as a numpy array."""
     logits = predict_logits(model, model_input(kind, rows), torch.device(device))
@@ -219,8 +238,8 @@ def predict_proba(model, kind, rows, device="cpu"):
 # ---------------------------------------------------------------- saving and loading
 
 
-def save_character_model(path, model, kind, meta=None):
-    """Write ``model`` with what is needed to rebuild it (kind, sizes) and ``meta`` to ``path``."""
+def save_character_model(path, model, kind, meta=None, redraw_stroke=None):
+    """Write ``model`` with what is needed to rebuild and feed it (kind, sizes, redraw pen) to ``path``."""
     from nnrec.io import atomic_path
 
     if kind == "fc":
@@ -232,6 +251,7 @@ def save_character_model(path, model, kind, meta=None):
         "format": "nnrec-character-model-1",
         "kind": kind,
         "options": options,
+        "redraw_stroke": redraw_stroke,
         "classes": "".join(charset.CLASSES),
         "state_dict": model.state_dict(),
         "meta": dict(meta or {}),
@@ -255,7 +275,7 @@ def load_character_model(path):
         raise DataError(f"{path}: classes {payload['classes']!r}; expected {''.join(charset.CLASSES)!r}")
     model = build_model(payload["kind"], **payload["options"])
     model.load_state_dict(payload["state_dict"])
-    return model.eval(), payload["kind"], payload["meta"]
+    return model.eval(), payload["kind"], {**payload["meta"], "redraw_stroke": payload.get("redraw_stroke")}
 
 
 def load_character_classifier(path, device="cpu"):
@@ -263,13 +283,13 @@ def load_character_classifier(path, device="cpu"):
 
     This is the hook the OCR pipeline calls (``nnrec.ocr.load_classifier`` for ``.pt`` files).
     """
-    model, kind, _ = load_character_model(path)
+    model, kind, meta = load_character_model(path)
     model.to(device)
 
     def classify(rows):
         rows = np.asarray(rows, dtype=np.float32).reshape(-1, charset.N_PIXELS)
         if len(rows) == 0:
             return np.zeros((0, charset.N_CLASSES))
-        return predict_proba(model, kind, rows, device)
+        return predict_proba(model, kind, prepare_rows(rows, meta["redraw_stroke"]), device)
 
     return classify
