@@ -21,7 +21,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from nnrec import charset, nn  # noqa: E402
+from nnrec import charset, io, nn  # noqa: E402
 
 SIZES = [1024, 64, 36]
 ACTIVATIONS = ["sigmoid", "softmax"]
@@ -72,6 +72,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--n", type=int, default=10800, help="samples (NIST36 train size)")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs each")
+    parser.add_argument("--csv", help="also write the figures as CSV rows to this file")
     args = parser.parse_args()
     torch.set_num_threads(1)
     X, Y = make_data(args.n, seed=0)
@@ -94,6 +95,10 @@ def main():
         print(f"{name:16s} {rate:10.0f} samples/s")
     print(f"ratio numpy/pytorch {best['numpy float32'] / best['pytorch float32']:.2f} "
           f"(float64: {best['numpy float64'] / best['pytorch float64']:.2f})")
+    if args.csv:
+        rows = [(f"{name} samples/s (batch {args.batch_size})", round(rate), "samples/s") for name, rate in best.items()]
+        rows.append(("ratio numpy/pytorch float32 (target >= 1)", best["numpy float32"] / best["pytorch float32"], "x"))
+        io.write_bench("mlp training throughput", rows, args.csv)
 
 
 if __name__ == "__main__":

@@ -80,3 +80,16 @@ def _to_builtin(value):
     if hasattr(value, "tolist"):
         return value.tolist()
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def write_bench(benchmark, rows, path):
+    """Write a benchmark's figures as CSV rows ``benchmark, measure, value, unit``.
+
+    rows: iterable of (measure, value, unit). The `bench` target collects these files into
+    results/bench.csv.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows), columns=["measure", "value", "unit"])
+    frame.insert(0, "benchmark", benchmark)
+    write_csv(frame, path)

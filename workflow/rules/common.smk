@@ -17,3 +17,4 @@ localrules:
     q6,
     q7,
     summary,
+    bench,
