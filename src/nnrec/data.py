@@ -62,7 +62,9 @@ MAT_HEADER = b"MATLAB 5.0 MAT-file, written by nnrec (NIST36 layout)".ljust(116)
 # Pixels may stray this far outside 0-1 (rounding in the files' making); they are clipped.
 PIXEL_SLACK = 1e-3
 PROVENANCE_COLUMNS = ("dataset", "source", "location", "sha256", "note")
-SOURCES = ("resources", "mirror", "download", "synthetic")
+# Where an input came from; "package" is for files shipped inside an installed package
+# (the EfficientNet-Lite0 weights of the Flowers 17 fine-tuning).
+SOURCES = ("resources", "mirror", "download", "synthetic", "package")
 
 
 class DataUnavailable(DataError):
