@@ -18,7 +18,7 @@ with io.log_to(snakemake.log[0]):
     io.write_csv(result["history"], snakemake.output.history)
     io.write_csv(flowers.predictions_frame(images["test"][1], result["test_pred"]), snakemake.output.predictions)
     metrics = {"mode": p.mode, **options, "seed": p.seed, "device": common.describe_device(device),
-               "backbone": result["row"]["source"] if result["row"] else "none (scratch)",
+               "backbone": flowers.backbone_name(result["row"]) if result["row"] else "none (scratch)",
                "backbone_provenance": result["row"], "test_acc": result["test_acc"],
                "valid_acc": result["valid_acc"], "seconds": round(result["seconds"], 1)}
     io.log.info("flowers %s: test accuracy %.4f in %.0f s", p.mode, result["test_acc"], result["seconds"])

