@@ -17,7 +17,6 @@ model is the whole network (backbone + head), so it classifies images directly. 
 ``freeze="none"`` the whole network is trained end to end on augmented batches (use a GPU).
 """
 
-import hashlib
 import logging
 import socket
 import time
@@ -32,6 +31,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from nnrec import DataError
+from nnrec.data import sha256_file
 from nnrec.torch_models.common import fit, one_cycle, predict_logits, resolve_device, seed_everything
 
 log = logging.getLogger(__name__)
@@ -260,14 +260,6 @@ def build_efficientnet_lite0(state_dict=None, n_classes=N_CLASSES, dropout=0.3):
     return FlowerNet(_LiteFeatures(net), 1280, LITE_MEAN, LITE_STD, n_classes, dropout)
 
 
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _fetch_squeezenet_weights(timeout_s):
     """SqueezeNet 1.1 ImageNet state dict from the hub cache or a download bounded by ``timeout_s``.
 
@@ -327,7 +319,7 @@ def _row(backbone, source, path, note, location=None):
     source is one of the data layer's sources: resources (a cache), download or package.
     """
     return {"dataset": f"{BACKBONE_DATASET}/{backbone}", "source": source, "location": location or str(path),
-            "sha256": sha256(path), "note": note}
+            "sha256": sha256_file(path), "note": note}
 
 
 def backbone_name(row):
