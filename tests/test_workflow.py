@@ -129,6 +129,17 @@ def test_test_config_runs_the_whole_dag(clean_run):
 
 
 @needs_mirror
+def test_report_collects_every_stage(clean_run):
+    workdir = clean_run.parent
+    report = workdir / "report.html"
+    snakemake("--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+              "--config", f"data={{mirrors: [{MIRROR}]}}", "--report", str(report))
+    html = report.read_text(errors="replace")
+    for category in ("Data", "Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Summary", "Provenance"):
+        assert category in html, f"report category {category} missing"
+
+
+@needs_mirror
 def test_same_config_gives_identical_numbers(clean_run, tmp_path):
     second = _run_test_config(tmp_path / "run2")
     assert not _differences(clean_run, second), "same config, different numbers"
