@@ -295,6 +295,8 @@ def test_redraw_rows_keeps_originals_first_and_warps_copies():
     assert np.abs(redrawn[1] - redrawn[0]).mean() > 0.01
     assert np.abs(redrawn[2] - redrawn[1]).mean() > 0.01
     assert redrawn.min() >= 0 and redrawn.max() <= 1
+    # the same characters whatever the number of worker processes
+    assert np.array_equal(ocr.redraw_rows(rows, stroke=2.7, copies=2, seed=0, workers=2), redrawn)
 
 
 def test_print_font_characters_are_dataset_rows_of_every_class():
@@ -322,3 +324,52 @@ def test_load_classifier_applies_the_model_s_input_blur(tmp_path):
     blurred = ocr.blur_rows(rows, 1.5)
     assert blurred.shape == rows.shape and 0 < blurred.min() < rows.mean()
     assert np.array_equal(ocr.blur_rows(rows, 0), rows)
+
+
+def _stroke(slant, width=3):
+    """A (32, 32) ink map of a stroke 26 px tall leaning ``slant`` px sideways per px down."""
+    ink = np.zeros((32, 32))
+    for y in range(3, 29):
+        x = int(round(16 + slant * (y - 16)))
+        ink[y, x - width // 2 : x + width // 2 + 1] = 1.0
+    return ink
+
+
+@pytest.mark.parametrize("slant", [-0.4, 0.25, 0.5])
+def test_deskew_makes_a_sheared_stroke_upright(slant):
+    upright = ocr.deskew_image(_stroke(slant))
+    ys, xs = np.nonzero(upright > 0.5)
+    assert abs(np.polyfit(ys, xs, 1)[0]) < 0.05  # was `slant` px per px
+    assert ys.max() - ys.min() + 1 == charset.INK_LONG_SIDE  # still laid out like the data
+    assert abs(upright.sum() - _stroke(slant).sum()) < 0.1 * _stroke(slant).sum()  # ink kept
+
+
+def test_deskew_leaves_upright_and_blank_glyphs_alone():
+    upright = _stroke(0.0)
+    assert np.allclose(ocr.deskew_image(upright), charset.fit_to_box(upright))
+    h = np.zeros((32, 32))
+    h[3:29, 6:9] = h[3:29, 23:26] = h[15:18, 6:26] = 1.0  # symmetric: no slant
+    assert np.allclose(ocr.deskew_image(h), charset.fit_to_box(h))
+    assert not ocr.deskew_image(np.zeros((32, 32))).any()
+    # rows in, rows out, in batches of any size
+    rows = charset.images_to_rows(1.0 - np.stack([_stroke(0.3), upright]))
+    assert ocr.deskew_rows(rows).shape == rows.shape
+    assert ocr.deskew_rows(np.zeros((0, 1024))).shape == (0, 1024)
+
+
+def test_load_classifier_deskews_when_the_model_was_trained_so(tmp_path):
+    from nnrec import nn
+
+    params = nn.init_network([1024, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
+    slanted = charset.images_to_rows(1.0 - _stroke(0.4)[None])
+    upright = charset.images_to_rows(1.0 - charset.fit_to_box(_stroke(0.0))[None])
+    probs = {}
+    for deskew in (False, True):
+        path = tmp_path / f"reader_{deskew}.npz"
+        nn.save_model(path, params, nn.MLP_ACTIVATIONS, {"deskew": deskew})
+        classify = ocr.load_classifier(path)
+        probs[deskew] = classify(slanted), classify(upright)
+    # deskewed, the slanted stroke looks to the network much like the upright one
+    gap = {d: np.abs(p[0] - p[1]).sum() for d, p in probs.items()}
+    assert gap[True] < 0.5 * gap[False]
+    assert np.allclose(probs[False][1], probs[True][1])

@@ -14,7 +14,9 @@ The pipeline, one function per step:
 4. :func:`crop_rows`     boxes -> 32x32 dataset rows laid out like the training characters
    (:func:`nnrec.charset.fit_to_box`, white background, strokes redrawn at the training
    data's pen width).
-6. :func:`train_reader`  an MLP (nnrec.nn) trained on characters redrawn the same way.
+6. :func:`train_reader`  an MLP (nnrec.nn) trained on characters redrawn the same way; its
+   inputs, training and page alike, may be deskewed by their moments and blurred
+   (:func:`prepare_rows`, options saved with the model).
 5. :func:`extract_text`  the above plus a pluggable ``classify(rows) -> probabilities``.
 
 Nothing here knows the pages it is scored on: no per-page setting, no lexicon.
@@ -452,8 +454,7 @@ def load_classifier(model_path):
         from nnrec import nn
 
         model = nn.load_model(path)
-        sigma = float(model.meta.get("input_blur", 0.0))
-        return lambda rows: nn.predict_proba(model, blur_rows(rows, sigma))
+        return lambda rows: nn.predict_proba(model, prepare_rows(rows, model.meta))
     if path.suffix == ".pt":
         from nnrec import torch_models
 
@@ -597,7 +598,26 @@ def _random_warp(ink, rng):
     return transform.warp(ink, (centre + warp + centre.inverse).inverse, order=1)
 
 
-def redraw_rows(rows, stroke=DEFAULT_STROKE, copies=0, seed=0):
+# Training characters are redrawn in chunks of this many, each chunk with its own random stream
+# (seeded by the seed, the copy and the chunk), so the result does not depend on the workers.
+REDRAW_CHUNK = 1024
+
+
+def _redraw_chunk(task):
+    """Redraw one chunk of (padded) ink maps; see redraw_rows. task: (images, stroke, warp, seed)."""
+    images, stroke, warp, seed = task
+    rng = np.random.default_rng(seed)
+    out = []
+    for ink in images:
+        pen = stroke
+        if warp:
+            ink = _random_warp(ink, rng)
+            pen = stroke + rng.uniform(-0.6, 0.6)
+        out.append(1.0 - normalise_glyph(_ink_mask(ink), pen))
+    return np.stack(out)
+
+
+def redraw_rows(rows, stroke=DEFAULT_STROKE, copies=0, seed=0, workers=1):
     """Training characters redrawn the way page crops are, plus augmented copies.
 
     rows: (n, 1024) dataset rows (white ~1, ink ~0). Each character is thresholded (Otsu's
@@ -606,23 +626,26 @@ def redraw_rows(rows, stroke=DEFAULT_STROKE, copies=0, seed=0):
     will be shown on a page. ``copies`` more versions of each are made by a random affine warp
     first (:func:`_random_warp`; hands differ most in how wide they draw letters, and fit_to_box
     keeps the longer side, so the width changes the shape the network sees) and a pen width
-    within +-0.6 px of ``stroke``. Returns (n * (1 + copies), 1024) rows: all originals, then
-    copy 1, and so on.
+    within +-0.6 px of ``stroke``. ``workers`` processes share the work (same result for any
+    number). Returns (n * (1 + copies), 1024) rows: all originals, then copy 1, and so on.
     """
+    from concurrent.futures import ProcessPoolExecutor
+
     from tqdm import tqdm
 
-    rng = np.random.default_rng(seed)
     pad = charset.SIDE // 2  # room for a glyph made wider than its cell
     images = np.pad(1.0 - charset.rows_to_images(rows), ((0, 0), (pad, pad), (pad, pad)))
-    out = []
-    for copy in range(copies + 1):
-        for ink in tqdm(images, desc=f"redraw {copy + 1}/{copies + 1}", mininterval=10):
-            pen = stroke
-            if copy:
-                ink = _random_warp(ink, rng)
-                pen = stroke + rng.uniform(-0.6, 0.6)
-            out.append(1.0 - normalise_glyph(_ink_mask(ink), pen))
-    return charset.images_to_rows(np.stack(out)) if out else np.zeros((0, charset.N_PIXELS))
+    tasks = [(images[k : k + REDRAW_CHUNK], stroke, copy > 0, (seed, copy, k))
+             for copy in range(copies + 1) for k in range(0, len(images), REDRAW_CHUNK)]
+    if not tasks:
+        return np.zeros((0, charset.N_PIXELS))
+    bar = dict(total=len(tasks), desc=f"redraw x{copies + 1}", unit="chunk", mininterval=10)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            cells = list(tqdm(pool.map(_redraw_chunk, tasks), **bar))
+    else:
+        cells = [_redraw_chunk(task) for task in tqdm(tasks, **bar)]
+    return charset.images_to_rows(np.concatenate(cells))
 
 
 # Print typefaces that ship with matplotlib (a pinned dependency): sans, serif, monospace and
@@ -683,15 +706,100 @@ def blur_rows(rows, sigma):
     return charset.images_to_rows(images)
 
 
+# Deskew: the slant estimated from a glyph's second moments is clipped to this many pixels of
+# horizontal shift per pixel of height (about 45 degrees), so a glyph with no clear vertical
+# extent (a dash, a dot) is never smeared sideways.
+MAX_SKEW = 1.0
+DESKEW_CHUNK = 2048  # glyphs deskewed at once
+
+
+def _place(ink):
+    """fit_to_box for a (32, w) map whose ink is already at the cell's scale: a glyph whose
+    longer side is INK_LONG_SIDE is only moved to the centre (what fit_to_box would do at scale
+    1, without resampling); any other is refit."""
+    rows, cols = np.nonzero(ink > 0.05)
+    if len(rows) == 0:
+        return np.zeros((charset.SIDE, charset.SIDE))
+    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    height, width = crop.shape
+    if max(height, width) != charset.INK_LONG_SIDE:
+        return charset.fit_to_box(ink)
+    cell = np.zeros((charset.SIDE, charset.SIDE))
+    top, left = (charset.SIDE - height) // 2, (charset.SIDE - width) // 2
+    cell[top : top + height, left : left + width] = np.clip(crop, 0, 1)
+    return cell
+
+
+def deskew_images(inks):
+    """Remove the slant of each (32, 32) ink map (1 = ink) of ``inks`` (n, 32, 32), then refit.
+
+    The slant is the classic moment estimate used to deskew digits for pixel-wise classifiers:
+    skew = mu11 / mu02, the mean horizontal drift of the ink per pixel down the glyph, about
+    the ink's centroid (clipped to MAX_SKEW). Each row of pixels is shifted sideways by
+    -skew x its distance below the centroid (linear interpolation), which makes mu11 zero: a
+    slanted stroke stands upright and an upright one stays where it is. The glyph is then laid
+    out like every other character (:func:`nnrec.charset.fit_to_box`). Returns (n, 32, 32)
+    floats in 0-1; a blank map comes back blank.
+    """
+    inks = np.asarray(inks, float).reshape(-1, charset.SIDE, charset.SIDE)
+    n, side = len(inks), charset.SIDE
+    if n > DESKEW_CHUNK:  # bounded memory for the whole training set
+        return np.concatenate([deskew_images(inks[k : k + DESKEW_CHUNK]) for k in range(0, n, DESKEW_CHUNK)])
+    pad = side // 2  # room for a glyph sheared wider than its cell
+    wide = np.pad(inks, ((0, 0), (0, 0), (pad, pad)))
+    ys = np.arange(side, dtype=float)[None, :, None]
+    xs = np.arange(side + 2 * pad, dtype=float)[None, None, :]
+    total = np.maximum(wide.sum(axis=(1, 2)), 1e-12)[:, None, None]
+    yc = (wide * ys).sum(axis=(1, 2), keepdims=True) / total
+    xc = (wide * xs).sum(axis=(1, 2), keepdims=True) / total
+    mu02 = (wide * (ys - yc) ** 2).sum(axis=(1, 2), keepdims=True)
+    mu11 = (wide * (ys - yc) * (xs - xc)).sum(axis=(1, 2), keepdims=True)
+    skew = np.clip(mu11 / np.maximum(mu02, 1e-12), -MAX_SKEW, MAX_SKEW)
+    # output (y, x) samples the input at (y, x + skew * (y - yc)), interpolated linearly
+    source = xs + skew * (ys - yc)
+    left = np.floor(source).astype(int)
+    frac = source - left
+    wide = np.pad(wide, ((0, 0), (0, 0), (1, 1)))  # zeros beyond either edge
+    take = lambda k: np.take_along_axis(wide, np.clip(k + 1, 0, wide.shape[2] - 1), axis=2)
+    sheared = (1 - frac) * take(left) + frac * take(left + 1)
+    return np.stack([_place(ink) for ink in sheared]) if n else np.zeros((0, side, side))
+
+
+def deskew_image(ink):
+    """Deskew one (32, 32) ink map (1 = ink); see :func:`deskew_images`."""
+    return deskew_images(np.asarray(ink, float)[None])[0]
+
+
+def deskew_rows(rows):
+    """Deskew every character of (n, 1024) dataset rows (white ~1, ink ~0); see deskew_images."""
+    rows = np.asarray(rows, float)
+    if not len(rows):
+        return rows
+    return charset.images_to_rows(1.0 - deskew_images(1.0 - charset.rows_to_images(rows)))
+
+
+def prepare_rows(rows, meta):
+    """The input transforms a reader MLP was trained with, from its saved ``meta``.
+
+    meta "deskew" (bool, default False): :func:`deskew_rows`; then "input_blur" (sigma,
+    default 0): :func:`blur_rows`. Training and page crops go through the same function.
+    """
+    if meta.get("deskew", False):
+        rows = deskew_rows(rows)
+    return blur_rows(rows, float(meta.get("input_blur", 0.0)))
+
+
 def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, stroke, copies,
-                 print_per_class=0, input_blur=0.0):
+                 print_per_class=0, input_blur=0.0, deskew=False, workers=1):
     """The homework's MLP (sigmoid hidden layer, softmax output, nnrec.nn) trained for reading.
 
     train, valid: (X rows, Y one-hot). The training characters, plus ``print_per_class`` per
     class rendered from print typefaces (:func:`print_font_characters`), are redrawn like page
     crops with ``copies`` augmented copies each (:func:`redraw_rows`); the validation characters
-    are redrawn without augmentation; all are blurred by ``input_blur`` (see blur_rows; save it
-    in the model's meta as "input_blur" so load_classifier blurs page crops alike).
+    are redrawn without augmentation; all are then deskewed when ``deskew`` (see deskew_rows)
+    and blurred by ``input_blur`` (see blur_rows). Save both in the model's meta ("deskew",
+    "input_blur") so load_classifier prepares page crops alike (see prepare_rows). ``workers``
+    processes redraw the characters (the result does not depend on it).
     Returns (params, history) - see nn.train_mlp.
     """
     from nnrec import nn
@@ -700,9 +808,10 @@ def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, 
     if print_per_class:
         X_print, Y_print = print_font_characters(print_per_class, seed)
         X, Y = np.vstack([X, X_print]), np.vstack([Y, Y_print])
-    X = blur_rows(redraw_rows(X, stroke, copies, seed), input_blur)
+    options = {"deskew": deskew, "input_blur": input_blur}
+    X = prepare_rows(redraw_rows(X, stroke, copies, seed, workers), options)
     Y = np.tile(Y, (copies + 1, 1))
-    X_valid = blur_rows(redraw_rows(valid[0], stroke, 0, seed), input_blur)
+    X_valid = prepare_rows(redraw_rows(valid[0], stroke, 0, seed, workers), options)
     _, params, history = nn.train_mlp((X, Y), (X_valid, np.asarray(valid[1], float)), hidden,
                                       learning_rate, epochs, batch_size, seed)
     return params, history

@@ -35,6 +35,7 @@ rule train_ocr_mlp:
         "benchmarks/q4/train_ocr_mlp.tsv"
     conda:
         CORE_ENV
+    threads: 2
     params:
         hidden=OCR["reader"]["hidden"],
         learning_rate=OCR["reader"]["learning_rate"],
@@ -43,6 +44,7 @@ rule train_ocr_mlp:
         copies=OCR["reader"]["copies"],
         print_per_class=OCR["reader"]["print_per_class"],
         input_blur=OCR["reader"]["input_blur"],
+        deskew=OCR["reader"]["deskew"],
         stroke=OCR["stroke"],
         seed=config["seed"],
     script:
