@@ -299,7 +299,9 @@ def load_backbone(name="auto", timeout_s=10, n_classes=N_CLASSES, dropout=0.3):
             row = _row("squeezenet1_1", source, path, f"torchvision SqueezeNet 1.1 ImageNet weights ({how})")
             return model, row
         except Exception as error:  # no network, a timeout, a truncated file: all mean "not available"
-            reason = f"SqueezeNet 1.1 ImageNet weights unavailable ({type(error).__name__}: {str(error)[:120]}; gave up after {time.perf_counter() - start:.1f} s)"
+            # the provenance note stays the same run to run; how long the attempt took goes to the log
+            reason = f"SqueezeNet 1.1 ImageNet weights unavailable ({type(error).__name__}: {str(error)[:120]})"
+            log.info("gave up on the SqueezeNet weights after %.1f s", time.perf_counter() - start)
             if name == "squeezenet1_1":
                 raise DataError(f"torch.flowers.backbone is squeezenet1_1 but {reason}; use auto or efficientnet_lite0") from error
             log.warning("%s; falling back to EfficientNet-Lite0", reason)
