@@ -25,7 +25,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from nnrec import nn, ocr  # noqa: E402
+from nnrec import io, nn, ocr  # noqa: E402
 
 
 def classifier(model_path):
@@ -50,6 +50,7 @@ def main():
     parser.add_argument("--page", default="resources/images/04_deep.jpg")
     parser.add_argument("--model", default="results/q3/lr_best/model.npz")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--csv", help="also write the figures as CSV rows to this file")
     args = parser.parse_args()
 
     classify, model_name = classifier(args.model)
@@ -73,6 +74,11 @@ def main():
     print(f"  classify                   {t_classify:7.3f} s")
     print(f"  total find + classify      {t_total:7.3f} s per page  (target < 2 s)")
     print(f"  ratio total / reference    {t_total / t_reference:7.2f}")
+    if args.csv:
+        rows = [("find + classify, largest page (target < 2 s)", t_total, "s"),
+                ("reference: decode + grey conversion", t_reference, "s"),
+                ("ratio to the reference", t_total / t_reference, "x")]
+        io.write_bench(f"OCR, {width}x{height} page, {model_name}", rows, args.csv)
 
 
 if __name__ == "__main__":

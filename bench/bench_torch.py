@@ -19,6 +19,7 @@ import time
 import numpy as np
 import torch
 
+from nnrec import io
 from nnrec.torch_models import characters, common, flowers
 
 
@@ -99,12 +100,14 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--quick", action="store_true", help="time smaller slices (noisier)")
+    parser.add_argument("--csv", help="also write the figures as CSV rows to this file")
     args = parser.parse_args(argv)
     common.seed_everything(0, args.threads)
     device = common.resolve_device(args.device)
     scale = 4 if args.quick else 1
     print(f"device: {common.describe_device(device)}; torch {torch.__version__}")
-    print(f"reference: float32 512x512 matmul {reference_gflops(device):.1f} GFLOP/s")
+    gflops = reference_gflops(device)
+    print(f"reference: float32 512x512 matmul {gflops:.1f} GFLOP/s")
     cnn = bench_character_cnn(device, 2048 // scale)
     print(f"character CNN: {cnn:.1f} s per epoch (10800 characters, augmented)")
     extraction, head = bench_flowers_finetune(device, 64 // scale)
@@ -114,6 +117,10 @@ def main(argv=None):
     rows = [("character_cnn_epoch", cnn), ("flowers_finetune_features", extraction),
             ("flowers_finetune_head_epoch", head), ("flowers_scratch_epoch", scratch)]
     print("\nname,seconds\n" + "\n".join(f"{n},{np.round(s, 3)}" for n, s in rows))
+    if args.csv:
+        figures = [(f"{name} ({args.threads} threads)", seconds, "s") for name, seconds in rows]
+        figures.append(("reference: float32 512x512 matmul", gflops, "GFLOP/s"))
+        io.write_bench(f"PyTorch on {common.describe_device(device)}", figures, args.csv)
 
 
 if __name__ == "__main__":
