@@ -559,9 +559,10 @@ def fetch_nist36(paths, mirrors, timeout, url=UPSTREAM["nist36"], previous=None)
             basename = MIRROR_PATHS["nist36"].format(split=split)
             note = f"real NIST36 ({basename} of the homework's data.zip); validated by the loader"
             dest = Path(dest)
-            if dest.is_file() and _nist36_record(previous, dataset, sha256_file(dest)):
+            digest = sha256_file(dest) if dest.is_file() else None
+            if digest and _nist36_record(previous, dataset, digest):
                 load_split(dest, SPLIT_ROWS[split])
-                records.append(Fetched(dataset, "resources", str(dest), sha256_file(dest), note))
+                records.append(Fetched(dataset, "resources", str(dest), digest, note))
                 continue
             source = find_in_mirrors(basename, mirrors)
             if source is not None:

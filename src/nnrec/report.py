@@ -109,19 +109,24 @@ def headline_table(paths, character_source):
 
     flowers = pd.read_csv(paths["q7_flowers"])
     for r in flowers.itertuples():
-        key = "flowers_finetune" if str(r.pretrained).lower() in ("true", "1", "yes") else "flowers_scratch"
-        same = "yes" if key == "flowers_scratch" or "squeezenet" in str(r.backbone).lower() else \
-            f"same data; backbone {r.backbone}, not SqueezeNet 1.1"
+        key = "flowers_finetune" if r.pretrained else "flowers_scratch"
+        # the fine-tuning reference used SqueezeNet 1.1; another backbone is not the same experiment
+        same = "yes"
+        if key == "flowers_finetune" and "squeezenet" not in str(r.backbone).lower():
+            same = f"same data; backbone {r.backbone}, not SqueezeNet 1.1"
         rows.append(_row("Q7", f"Flowers 17 test accuracy, {r.model}", float(r.test_acc), "fraction",
                          "Flowers 17 (680/340/340)", REFERENCES[key], same, note=f"backbone {r.backbone}"))
     return pd.DataFrame(rows)
+
+
+NOT_A_CHECKOUT = "unknown (not a git checkout)"
 
 
 def _git(*args):
     try:
         return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        return "unknown (not a git checkout)"
+        return NOT_A_CHECKOUT
 
 
 def run_info(config, metrics_files, packages):
@@ -129,10 +134,11 @@ def run_info(config, metrics_files, packages):
 
     metrics_files: {run name: metrics.json path}; each may hold "device".
     """
-    status = _git("status", "--porcelain")
+    commit = _git("rev-parse", "HEAD")
+    changes = _git("status", "--porcelain") if commit != NOT_A_CHECKOUT else NOT_A_CHECKOUT
     rows = [
-        ("git commit", _git("rev-parse", "HEAD")),
-        ("git working tree", "clean" if status == "" else "uncommitted changes" if "unknown" not in status else status),
+        ("git commit", commit),
+        ("git working tree", {"": "clean", NOT_A_CHECKOUT: NOT_A_CHECKOUT}.get(changes, "uncommitted changes")),
         ("python", platform.python_version()),
         ("platform", platform.platform()),
         ("processor", platform.machine()),

@@ -117,7 +117,9 @@ rule character_samples:
 
 rule data:
     input:
-        rules.provenance.input[:3],
+        "resources/provenance/characters.csv",
+        "resources/provenance/pages.csv",
+        "resources/provenance/flowers17.csv",
         rules.character_samples.output,
         rules.fetch_pages.output,
         rules.fetch_flowers17.output,
