@@ -468,6 +468,8 @@ def train_finetune(
 
 
 def _mean_probs(model, inputs, device):
+    # cached_features may have moved the backbone (and so this head) to the training device
+    model.to(device)
     return torch.stack([torch.softmax(predict_logits(model, x, device), 1) for x in inputs]).mean(0)
 
 
