@@ -460,6 +460,7 @@ def train_finetune(
         fs, _ = cached_features(model, xs, image_size, device, desc="test features")
         fs_flip, _ = cached_features(model, xs.flip(-1), image_size, device, desc="test features, flipped")
         test_probs = _mean_probs(model.head, [fs, fs_flip], cpu)
+        model.cpu()  # cached_features moved it back to the training device
     else:
         valid_probs = flip_tta_probs(model, xv, image_size, device)
         test_probs = flip_tta_probs(model, xs, image_size, device)
