@@ -5,10 +5,11 @@
 Measures, on generated data of the real shapes (no dataset needed):
 - the character CNN (config defaults: widths 16-32-64, batch 64, augmentation on): one epoch
   over 10 800 characters (the synthetic training split), extrapolated from a timed slice;
-- Flowers 17 fine-tuning with the backbone frozen: the one-off feature extraction of
-  EfficientNet-Lite0 at 192 px (centre + 3 augmented views of 680 training images and the
-  340 + 340 validation and test images) and one epoch of the head on the cached features;
-- Flowers 17 from scratch (64 px, widths 32-64-128-256, batch 32): one epoch over 680 images.
+- Flowers 17 fine-tuning with the backbone frozen (config defaults): the one-off feature
+  extraction of EfficientNet-Lite0 at 224 px with 2 extra pooled blocks (centre + 2 augmented
+  views of 680 training images, the 340 + 340 validation and test images and their mirror
+  images) and one epoch of the head on the cached 1792 features;
+- Flowers 17 from scratch (56 px, widths 32-64-128-256, batch 32): one epoch over 680 images.
 A reference measured in the same run (float32 matrix-multiply throughput in GFLOP/s) is printed
 first, so figures from different or busy machines can be compared. A benchmark, not a test.
 """
@@ -67,29 +68,31 @@ def bench_character_cnn(device, n_timed):
     return _train_seconds(model, x, y, 64, characters.augment_ink, device) * 10800 / n_timed
 
 
-def bench_flowers_finetune(device, n_timed):
-    model = flowers.build_efficientnet_lite0().to(device).eval()
-    images = (torch.rand(n_timed, 3, 220, 220) * 255).to(torch.uint8)
+def bench_flowers_finetune(device, n_timed, size=224, views=2):
+    model = flowers.build_efficientnet_lite0(pooled_blocks=2).to(device).eval()
+    images = (torch.rand(n_timed, 3, round(size * 1.15), round(size * 1.15)) * 255).to(torch.uint8)
     g = torch.Generator().manual_seed(0)
-    flowers.cached_features(model, images[:8], 192, device, 0, g, batch_size=8, desc="warm-up")
+    flowers.cached_features(model, images[:8], size, device, 0, g, batch_size=8, desc="warm-up")
     _sync(device)
     start = time.perf_counter()
-    flowers.cached_features(model, images, 192, device, 1, g, batch_size=32, desc="bench")
+    flowers.cached_features(model, images, size, device, 1, g, batch_size=64, desc="bench")
     _sync(device)
     per_image = (time.perf_counter() - start) / (2 * n_timed)
-    n_images = 680 * 4 + 340 + 340
-    head = torch.nn.Sequential(torch.nn.Dropout(0.3), torch.nn.Linear(1280, 17))
-    feats, labels = torch.rand(680 * 4, 1280), torch.randint(0, 17, (680 * 4,))
+    n_train = 680 * (1 + views)
+    n_images = n_train + 2 * (340 + 340)  # validation and test: centre view and mirror
+    dim = model.features.dim
+    head = torch.nn.Sequential(flowers.Standardize(dim), torch.nn.Dropout(0.3), torch.nn.Linear(dim, 17))
+    feats, labels = torch.rand(n_train, dim), torch.randint(0, 17, (n_train,))
     return per_image * n_images, _train_seconds(head, feats, labels, 64, None, device)
 
 
-def bench_flowers_scratch(device, n_timed):
-    x = (torch.rand(n_timed, 3, 74, 74) * 255).to(torch.uint8)
+def bench_flowers_scratch(device, n_timed, size=56):
+    x = (torch.rand(n_timed, 3, round(size * 1.15), round(size * 1.15)) * 255).to(torch.uint8)
     y = torch.randint(0, 17, (n_timed,))
-    model = flowers.ScratchNet((32, 64, 128, 256))
+    model = flowers.channels_last(flowers.ScratchNet((32, 64, 128, 256)))
 
     def augment(b, g):
-        return flowers.augment_rgb(b, g, 64, min_scale=0.35)
+        return flowers.channels_last(flowers.augment_rgb(b, g, size, min_scale=0.35))
 
     _train_seconds(model, x[:32], y[:32], 32, augment, device)
     return _train_seconds(model, x, y, 32, augment, device) * 680 / n_timed
@@ -113,7 +116,7 @@ def main(argv=None):
     extraction, head = bench_flowers_finetune(device, 64 // scale)
     print(f"flowers fine-tune: {extraction:.1f} s feature extraction (once), {head:.2f} s per head epoch")
     scratch = bench_flowers_scratch(device, 256 // scale)
-    print(f"flowers scratch: {scratch:.1f} s per epoch (680 images at 64 px)")
+    print(f"flowers scratch: {scratch:.1f} s per epoch (680 images at 56 px)")
     rows = [("character_cnn_epoch", cnn), ("flowers_finetune_features", extraction),
             ("flowers_finetune_head_epoch", head), ("flowers_scratch_epoch", scratch)]
     print("\nname,seconds\n" + "\n".join(f"{n},{np.round(s, 3)}" for n, s in rows))

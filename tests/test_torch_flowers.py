@@ -63,9 +63,11 @@ def test_wrong_class_folders_are_named(tmp_path):
         flowers.class_folders(tmp_path / "val")
 
 
-@pytest.mark.parametrize("build, dim", [(flowers.build_squeezenet, 512), (flowers.build_efficientnet_lite0, 1280)])
-def test_backbone_head_is_replaced_by_a_17_class_head(build, dim):
-    model = build()  # no weights: architecture only
+@pytest.mark.parametrize("build, pooled_blocks, dim", [
+    (flowers.build_squeezenet, 0, 512), (flowers.build_squeezenet, 2, 512 + 512 + 384),
+    (flowers.build_efficientnet_lite0, 0, 1280), (flowers.build_efficientnet_lite0, 2, 1280 + 320 + 192)])
+def test_backbone_head_is_replaced_by_a_17_class_head(build, pooled_blocks, dim):
+    model = build(pooled_blocks=pooled_blocks)  # no weights: architecture only
     head = model.head[-1]
     assert isinstance(head, torch.nn.Linear) and (head.in_features, head.out_features) == (dim, 17)
     model.eval()
@@ -74,6 +76,27 @@ def test_backbone_head_is_replaced_by_a_17_class_head(build, dim):
     assert model.embed(x).shape == (2, dim)
     names = [n for n, _ in model.named_parameters()]
     assert not any(n.endswith("classifier.1.weight") or n.endswith("_fc.weight") for n in names)
+
+
+def test_lite0_pooled_features_extend_the_packages_own_forward_pass():
+    torch.manual_seed(0)
+    plain, tapped = flowers.build_efficientnet_lite0(), flowers.build_efficientnet_lite0(pooled_blocks=2)
+    tapped.features.load_state_dict(plain.features.state_dict())
+    plain.eval(), tapped.eval()
+    x = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        reference = plain.features.body.extract_features(plain.normalize(x)).mean(dim=(2, 3))
+        assert torch.allclose(plain.embed(x), reference, atol=1e-5)
+        assert torch.allclose(tapped.embed(x)[:, :1280], reference, atol=1e-5)  # the extra blocks come after
+
+
+def test_standardize_puts_features_on_one_scale():
+    features = torch.randn(200, 3) * torch.tensor([1e-2, 1.0, 50.0]) + torch.tensor([0.5, -2.0, 100.0])
+    layer = flowers.Standardize(3)
+    assert torch.equal(layer(features), features)  # identity until fitted
+    out = layer.fit(features)(features)
+    assert torch.allclose(out.mean(0), torch.zeros(3), atol=1e-4)
+    assert torch.allclose(out.std(0), torch.ones(3), atol=1e-3)
 
 
 def test_efficientnet_lite0_weights_load_offline(monkeypatch, tmp_path):
@@ -140,13 +163,13 @@ def test_scratch_and_finetune_learn_colour_coded_classes(tiny_flowers, monkeypat
     assert scratch["history"]["train_loss"].iloc[-1] < scratch["history"]["train_loss"].iloc[0]
     assert scratch["test_pred"].shape == (51,)
 
-    monkeypatch.setattr(flowers, "load_backbone", lambda name, timeout_s: (
-        flowers.build_squeezenet(), {"dataset": "flowers17_backbone/squeezenet1_1", "source": "download",
-                                     "location": "-", "sha256": "-", "note": "random weights (test)"}))
+    _random_squeezenet(monkeypatch)
     tuned = flowers.train_finetune(tiny_flowers, image_size=32, epochs=15, batch_size=32, learning_rate=3e-2,
                                    views=1, device="cpu", threads=1)
     assert tuned["history"]["train_loss"].iloc[-1] < tuned["history"]["train_loss"].iloc[0]
     assert tuned["test_acc"] > 3 / 17  # colour alone separates the classes; chance is 1/17
+    standardize = tuned["model"].head[0]
+    assert standardize.mean.abs().sum() > 0 and not torch.allclose(standardize.std, torch.ones_like(standardize.std))
     table = flowers.summary_table(
         {"finetune": {"backbone": "squeezenet1_1", "test_acc": tuned["test_acc"], "valid_acc": tuned["valid_acc"],
                       "seconds": 1.0},
@@ -157,12 +180,67 @@ def test_scratch_and_finetune_learn_colour_coded_classes(tiny_flowers, monkeypat
     assert list(table["pretrained"]) == [True, False] and list(table["epochs"]) == [15, 6]
 
 
+def _random_squeezenet(monkeypatch):
+    """load_backbone stand-in: SqueezeNet 1.1 with random weights (no download in tests)."""
+    monkeypatch.setattr(flowers, "load_backbone", lambda name, timeout_s, **kw: (
+        flowers.build_squeezenet(**kw), {"dataset": "flowers17_backbone/squeezenet1_1", "source": "download",
+                                         "location": "-", "sha256": "-", "note": "random weights (test)"}))
+
+
+def test_cpu_training_is_deterministic(tiny_flowers, monkeypatch):
+    def scratch(seed):
+        return flowers.train_scratch(tiny_flowers, image_size=16, epochs=2, batch_size=16, widths=(8, 16),
+                                     seed=seed, device="cpu", threads=1)
+
+    a, b, c = scratch(3), scratch(3), scratch(4)
+    assert a["history"].drop(columns="seconds").equals(b["history"].drop(columns="seconds"))
+    for (name, p), q in zip(a["model"].state_dict().items(), b["model"].state_dict().values()):
+        assert torch.equal(p, q), name
+    assert not a["history"]["train_loss"].equals(c["history"]["train_loss"])
+
+    _random_squeezenet(monkeypatch)
+    runs = [flowers.train_finetune(tiny_flowers, image_size=32, epochs=2, batch_size=32, views=1, seed=1,
+                                   device="cpu", threads=1) for _ in range(2)]
+    assert runs[0]["history"].drop(columns="seconds").equals(runs[1]["history"].drop(columns="seconds"))
+    assert np.array_equal(runs[0]["test_pred"], runs[1]["test_pred"])
+    assert torch.equal(runs[0]["model"].head[-1].weight, runs[1]["model"].head[-1].weight)
+
+
+def test_full_finetuning_trains_the_backbone_too(tiny_flowers, monkeypatch):
+    start = {}
+
+    def backbone(name, timeout_s, **kw):
+        model = flowers.build_squeezenet(**kw)
+        start["conv"] = model.features.body[0].weight.detach().clone()
+        return model, {"dataset": "flowers17_backbone/squeezenet1_1"}
+
+    monkeypatch.setattr(flowers, "load_backbone", backbone)
+    result = flowers.train_finetune(tiny_flowers, image_size=32, epochs=1, batch_size=32, freeze="none",
+                                    seed=0, device="cpu", threads=1)
+    first_conv = result["model"].features.body[0].weight
+    assert first_conv.shape == start["conv"].shape and not torch.equal(first_conv, start["conv"])
+    assert result["model"].head[0].mean.abs().sum() > 0  # standardised from the pretrained features
+    assert result["test_pred"].shape == (51,)
+
+
 def test_flower_model_round_trip(tmp_path):
     model = flowers.ScratchNet((8, 16)).eval()
     path = tmp_path / "model.pt"
     flowers.save_flower_model(path, model, "scratch")
     x = torch.rand(3, 3, 32, 32)
     assert torch.allclose(flowers.load_flower_model(path)(x), model(x))
+
+
+def test_pretrained_flower_model_round_trip_keeps_pooled_blocks_and_standardisation(tmp_path):
+    model = flowers.build_efficientnet_lite0(pooled_blocks=2).eval()
+    model.head[0].fit(torch.randn(50, model.features.dim) * 3 + 1)
+    path = tmp_path / "model.pt"
+    flowers.save_flower_model(path, model, "finetune", {"dataset": "flowers17_backbone/efficientnet_lite0"})
+    loaded = flowers.load_flower_model(path)
+    assert loaded.features.pooled_blocks == 2
+    x = torch.rand(2, 3, 48, 48)
+    with torch.no_grad():
+        assert torch.allclose(loaded(x), model(x), atol=1e-6)
 
 
 # ---------------------------------------------------------------- extras

@@ -106,6 +106,7 @@ def fit(
     seed=0,
     desc="train",
     step_scheduler_per_batch=False,
+    label_smoothing=0.0,
 ):
     """Train ``model`` for ``epochs`` epochs; return the history DataFrame.
 
@@ -113,6 +114,7 @@ def fit(
     on each training batch on ``device`` (so augmentation is as fast as the model is). The
     training loss and accuracy are the means over the epoch's batches (with augmentation and
     dropout on); the validation numbers are measured after the epoch in eval mode.
+    ``label_smoothing`` applies to the training loss only (validation loss is plain cross-entropy).
     Columns: epoch, train_loss, train_acc, valid_loss, valid_acc, seconds (wall time of the epoch).
     """
     device = torch.device(device)
@@ -132,7 +134,7 @@ def fit(
             if augment is not None:
                 xb = augment(xb, g)
             logits = model(xb)
-            loss = nn.functional.cross_entropy(logits, yb)
+            loss = nn.functional.cross_entropy(logits, yb, label_smoothing=label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

