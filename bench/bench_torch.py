@@ -4,7 +4,8 @@
 
 Measures, on generated data of the real shapes (no dataset needed):
 - the character CNN (config defaults: widths 16-32-64, batch 64, augmentation on): one epoch
-  over 10 800 characters (the synthetic training split), extrapolated from a timed slice;
+  over 16 200 characters (the synthetic training split + 150 per class from print faces),
+  extrapolated from a timed slice;
 - Flowers 17 fine-tuning with the backbone frozen (config defaults): the one-off feature
   extraction of EfficientNet-Lite0 at 224 px with 2 extra pooled blocks (centre + 2 augmented
   views of 680 training images, the 340 + 340 validation and test images and their mirror
@@ -65,7 +66,7 @@ def bench_character_cnn(device, n_timed):
     y = torch.randint(0, 36, (n_timed,))
     model = characters.build_model("cnn", widths=(16, 32, 64))
     _train_seconds(model, x[:64], y[:64], 64, characters.augment_ink, device)  # warm-up
-    return _train_seconds(model, x, y, 64, characters.augment_ink, device) * 10800 / n_timed
+    return _train_seconds(model, x, y, 64, characters.augment_ink, device) * 16200 / n_timed
 
 
 def bench_flowers_finetune(device, n_timed, size=224, views=2):
@@ -112,7 +113,7 @@ def main(argv=None):
     gflops = reference_gflops(device)
     print(f"reference: float32 512x512 matmul {gflops:.1f} GFLOP/s")
     cnn = bench_character_cnn(device, 2048 // scale)
-    print(f"character CNN: {cnn:.1f} s per epoch (10800 characters, augmented)")
+    print(f"character CNN: {cnn:.1f} s per epoch (16200 characters, augmented)")
     extraction, head = bench_flowers_finetune(device, 64 // scale)
     print(f"flowers fine-tune: {extraction:.1f} s feature extraction (once), {head:.2f} s per head epoch")
     scratch = bench_flowers_scratch(device, 256 // scale)

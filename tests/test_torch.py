@@ -90,6 +90,35 @@ def test_augmentation_strength_zero_is_identity():
     assert torch.allclose(out, ink, atol=1e-4)
 
 
+def _ink_width(ink):
+    """Horizontal extent (pixels) of the ink of each (1, h, w) map of a batch."""
+    cols = (ink > 0.5).any(dim=2).squeeze(1)
+    return torch.tensor([float(c.nonzero().max() - c.nonzero().min() + 1) if c.any() else 0.0 for c in cols])
+
+
+def test_augmentation_varies_width_within_the_width_range():
+    # a horizontal bar, many times: shear and slant barely change its length, the width factor does
+    ink = torch.zeros(400, 1, 32, 32)
+    ink[:, :, 15:17, 10:22] = 1.0
+    ratio = _ink_width(characters.augment_ink(ink, torch.Generator().manual_seed(0))) / 12
+    low, high = characters.WIDTH_RANGE
+    assert high >= 1.4 and low <= 0.7
+    assert ratio.quantile(0.9) > 1 + 0.6 * (high - 1)  # often much wider than drawn
+    assert ratio.quantile(0.98) < high + 0.2  # never beyond the range (plus a thickened pixel)
+
+
+def test_print_faces_add_balanced_training_characters():
+    X, Y = _glyph_rows(20)
+    X2, Y2 = characters.with_print_faces((X, Y), 2, seed=0)
+    assert X2.shape == (20 + 2 * charset.N_CLASSES, charset.N_PIXELS) and X2.dtype == np.float32
+    np.testing.assert_array_equal(X2[:20], X)
+    assert (Y2[20:].sum(axis=0) == 2).all()  # two of each class
+    # print faces are drawn like the dataset: white background, dark ink
+    added = X2[20:]
+    assert np.median(added) > 0.9 and added.min(axis=1).max() < 0.3
+    assert characters.with_print_faces((X, Y), 0)[0] is X
+
+
 def _train(seed, kind="cnn", epochs=2):
     train, valid = _glyph_rows(96, 0), _glyph_rows(36, 1)
     return characters.train_character_model(kind, train, valid, epochs=epochs, batch_size=32,
