@@ -373,3 +373,49 @@ def test_load_classifier_deskews_when_the_model_was_trained_so(tmp_path):
     gap = {d: np.abs(p[0] - p[1]).sum() for d, p in probs.items()}
     assert gap[True] < 0.5 * gap[False]
     assert np.allclose(probs[False][1], probs[True][1])
+
+
+def test_reader_fonts_are_installed_and_never_the_test_split_s_fonts():
+    from nnrec import synth
+
+    assert not set(ocr.READER_FONTS) & set(synth.DEFAULT_FONTS["test"])
+    faces = ocr.reader_faces()
+    assert {face.family for face in faces} == set(ocr.READER_FONTS)
+    # no more faces than weights asked for, and no italic files
+    assert all(len([f for f in faces if f.family == family]) <= len(ocr.READER_FONT_WEIGHTS)
+               for family in ocr.READER_FONTS)
+
+
+def test_a_drawn_skeleton_matches_the_page_crop_redraw():
+    ink, _ = draw_page(["F"], height=80)
+    mask = ink[np.ix_(ink.any(axis=1), ink.any(axis=0))]
+    drawn = ocr.draw_skeleton(ocr.glyph_skeleton(mask), stroke=2.7)
+    assert drawn.shape == (32, 32)
+    assert np.abs(drawn - ocr.normalise_glyph(mask, stroke=2.7)).mean() < 0.03
+
+
+def test_font_characters_are_redrawn_rows_of_every_class():
+    families = ("roboto-mono", "nunito")
+    X, Y = ocr.font_characters(per_class=2, seed=0, families=families, weights=(400,))
+    assert X.shape == (72, charset.N_PIXELS) and Y.shape == (72, 36)
+    assert (Y.argmax(axis=1) == np.repeat(np.arange(36), 2)).all()
+    # white background, dark ink drawn with the page crops' pen: a thin share of the cell is ink
+    assert np.median(X) > 0.9 and X.min(axis=1).max() < 0.5
+    assert 0.05 < (X < 0.5).mean() < 0.3
+    # the two samples of a class differ (random faces and warps), the result does not depend on
+    # the number of worker processes
+    assert np.abs(X[0] - X[1]).mean() > 0.01
+    X2, _ = ocr.font_characters(per_class=2, seed=0, families=families, weights=(400,), workers=2)
+    assert np.array_equal(X, X2)
+
+
+def test_warp_cells_adds_warped_copies_in_copy_order():
+    rows = np.vstack([ocr.crop_rows(ocr.locate(photograph(draw_page([c], height=60)[0]))) for c in "HL"])
+    warped = ocr.warp_cells(rows, copies=2, seed=0)
+    assert warped.shape == (4, charset.N_PIXELS)
+    assert warped.min() >= 0 and warped.max() <= 1 and np.median(warped) > 0.9
+    assert all(np.abs(warped[k] - rows[k % 2]).mean() > 0.005 for k in range(4))
+    # each copy still looks most like its own character
+    assert all(np.abs(warped[k] - rows[k % 2]).mean() < np.abs(warped[k] - rows[1 - k % 2]).mean()
+               for k in range(4))
+    assert np.array_equal(ocr.warp_cells(rows, copies=2, seed=0), warped)

@@ -386,6 +386,12 @@ def normalise_glyph(mask, stroke=DEFAULT_STROKE):
     skeleton = morphology.skeletonize(big)
     if not skeleton.any():
         skeleton = big
+    return _pen_cell(skeleton, stroke)
+
+
+def _pen_cell(skeleton, stroke):
+    """A (padded) boolean skeleton at REDRAW_FACTOR x the cell's scale, drawn with a round pen
+    ``stroke`` final pixels wide and placed by fit_to_box -> (32, 32) ink map."""
     # every pixel within half a pen width of the skeleton is ink (a round pen of any width)
     redrawn = ndimage.distance_transform_edt(~skeleton) <= REDRAW_FACTOR * stroke / 2
     return charset.fit_to_box(redrawn.astype(float))
@@ -693,6 +699,193 @@ def print_font_characters(per_class, seed=0, fonts=PRINT_FONTS):
     return charset.images_to_rows(images), charset.one_hot(labels)
 
 
+# Font families (fontpkg packages, pinned in pyproject.toml) whose capitals and digits widen the
+# reader's training characters beyond the handwriting fonts of nnrec.synth. Every glyph is
+# reduced to its skeleton and redrawn with a uniform round pen (as page crops are), so a type
+# face becomes a plausible single-stroke hand: plain sans (one-stroke I and 1), rounded and casual
+# faces, monospace and slab faces (I and 1 with serifs, 0 with a dot or slash, barred 7 and Z).
+# Left out: scripts, display, condensed and hairline faces, and the synthetic test split's fonts
+# (nnrec.synth.DEFAULT_FONTS["test"]), so held-out accuracy stays an honest measure.
+READER_FONTS = (
+    # sans
+    "abeezee", "albert-sans", "archivo", "arimo", "asap", "atkinson-hyperlegible", "barlow",
+    "cabin", "dm-sans", "figtree", "fira-sans", "hind", "ibm-plex-sans", "inter", "josefin-sans",
+    "jost", "karla", "lato", "lexend", "manrope", "montserrat", "mulish", "noto-sans", "nunito",
+    "open-sans", "outfit", "oxygen", "poppins", "pt-sans", "public-sans", "questrial", "raleway",
+    "roboto", "rubik", "signika", "source-sans-3", "work-sans",
+    # rounded and casual
+    "acme", "baloo-2", "dosis", "fredoka",
+    # monospace
+    "dm-mono", "fira-code", "geist-mono", "ibm-plex-mono", "inconsolata", "jetbrains-mono",
+    "roboto-mono", "source-code-pro", "space-mono",
+    # slab and serif
+    "arvo", "bitter", "ibm-plex-serif", "noto-serif", "pt-serif", "roboto-slab", "zilla-slab",
+)
+# Weights each family is drawn at (the nearest static weight, or a variable font's instance).
+# A light and a semi-bold face differ in proportions; extreme weights do not skeletonise into
+# clean strokes (hairlines break when warped, black faces grow spurs in their small counters).
+READER_FONT_WEIGHTS = (300, 600)
+READER_FONT_SIZE = 128  # render size (pt); strokes stay several pixels wide at weight 300
+# Random warps of a font character (see _warp_points): rotation (degrees, uniform +-),
+# shear (uniform +-), width (log-uniform, as WIDTH_RANGE) and a smooth elastic displacement
+# whose 3x3 control points move by this fraction (s.d.) of the glyph's longer side.
+FONT_ROTATION, FONT_SHEAR, FONT_ELASTIC = 8.0, 0.2, 0.02
+
+
+def reader_faces(families=READER_FONTS, weights=READER_FONT_WEIGHTS):
+    """The faces (nnrec.synth.Face) of ``families`` at ``weights``: per weight the nearest static
+    weight of the family, or the variable font's instance (clipped to its range); no italics."""
+    import fontpkg
+
+    from nnrec import synth
+
+    faces = []
+    for family in families:
+        synth.font_faces(family)  # a DataError naming the package when it is not installed
+        files = [f for f in fontpkg.family(family).files if f.style == "normal"]
+        variable = [f for f in files if f.variable and f.wght_min is not None]
+        chosen = {}
+        for weight in weights:
+            if variable:
+                font = variable[0]
+                chosen[int(np.clip(weight, font.wght_min, font.wght_max))] = font.path
+            else:
+                font = min((f for f in files if f.weight is not None), key=lambda f: abs(f.weight - weight))
+                chosen[font.weight] = font.path
+        faces += [synth.Face(family, w, path) for w, path in sorted(chosen.items())]
+    return faces
+
+
+def glyph_skeleton(mask):
+    """A character's ink mask (any size) -> (m, 2) float (y, x) skeleton pixels, the glyph scaled
+    as :func:`normalise_glyph` scales it (longer side REDRAW_FACTOR x INK_LONG_SIDE)."""
+    mask = np.asarray(mask, bool)
+    rows, cols = np.nonzero(mask)
+    mask = mask[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    scale = REDRAW_FACTOR * charset.INK_LONG_SIDE / max(mask.shape)
+    shape = (max(1, round(mask.shape[0] * scale)), max(1, round(mask.shape[1] * scale)))
+    big = transform.resize(mask.astype(float), shape, order=1, anti_aliasing=scale < 1)
+    big = np.pad(filters.gaussian(big, sigma=REDRAW_FACTOR / 2) > 0.5, 1)
+    return np.argwhere(morphology.skeletonize(big)).astype(float)
+
+
+def draw_skeleton(points, stroke=DEFAULT_STROKE):
+    """(m, 2) skeleton points at any scale -> (32, 32) ink map, drawn like :func:`normalise_glyph`:
+    scaled so the longer side is REDRAW_FACTOR x INK_LONG_SIDE, rasterised, redrawn with a round
+    pen ``stroke`` final pixels wide and placed by fit_to_box. Neighbouring points may lie up to
+    a pen radius apart (a stretched skeleton) and still draw one unbroken stroke."""
+    points = np.asarray(points, float) - np.min(points, axis=0)
+    points *= (REDRAW_FACTOR * charset.INK_LONG_SIDE - 1) / max(points.max(), 1e-9)
+    pad = int(np.ceil(REDRAW_FACTOR * stroke))
+    index = np.round(points).astype(int) + pad
+    skeleton = np.zeros(tuple(index.max(axis=0) + 1 + pad), bool)
+    skeleton[index[:, 0], index[:, 1]] = True
+    return _pen_cell(skeleton, stroke)
+
+
+def _warp_points(points, rng):
+    """A random warp of (m, 2) (y, x) points about their centre: width scaled within
+    WIDTH_RANGE (log-uniform), shear within FONT_SHEAR, rotation within FONT_ROTATION degrees,
+    then a smooth elastic displacement (bilinear between 3x3 random control points)."""
+    y, x = (points - points.mean(axis=0)).T
+    x = x * np.exp(rng.uniform(*np.log(WIDTH_RANGE))) + rng.uniform(-FONT_SHEAR, FONT_SHEAR) * y
+    angle = np.deg2rad(rng.uniform(-FONT_ROTATION, FONT_ROTATION))
+    out = np.stack([np.cos(angle) * y + np.sin(angle) * x, np.cos(angle) * x - np.sin(angle) * y], axis=1)
+    low, extent = out.min(axis=0), np.ptp(out, axis=0)
+    grid = 2 * (out - low) / np.maximum(extent, 1e-9)  # control-point coordinates, 0-2
+    control = rng.normal(0, FONT_ELASTIC * extent.max(), (2, 3, 3))
+    for axis in range(2):
+        out[:, axis] += ndimage.map_coordinates(control[axis], grid.T, order=1, mode="nearest")
+    return out
+
+
+def _face_skeletons(face):
+    """(class indices, skeletons) of one face's characters, less those of pairs the face draws
+    alike (nnrec.synth.ambiguous_pairs, e.g. an O and a 0 of one shape)."""
+    from nnrec import synth
+
+    synth.check_coverage(face.path)
+    font = synth._pil_font(face, READER_FONT_SIZE)
+    inks = {c: synth.render_glyph(font, c) for c in charset.CLASSES}
+    layouts = {c: charset.fit_to_box(ink, long_side=synth.RENDER_LONG, side=synth.RENDER_SIDE)
+               for c, ink in inks.items()}
+    alike = {c for a, b, _ in synth.ambiguous_pairs(layouts) for c in (a, b)}
+    keep = [k for k, c in enumerate(charset.CLASSES) if c not in alike]
+    return keep, [glyph_skeleton(inks[charset.CLASSES[k]] > 0.5) for k in keep]
+
+
+def _font_chunk(task):
+    """Warp and draw one chunk of font characters; task: (skeletons, stroke, seed)."""
+    skeletons, stroke, seed = task
+    rng = np.random.default_rng(seed)
+    pens = stroke + rng.uniform(-0.6, 0.6, len(skeletons))
+    return np.stack([1.0 - draw_skeleton(_warp_points(s, rng), pen) for s, pen in zip(skeletons, pens)])
+
+
+def font_characters(per_class, seed=0, stroke=DEFAULT_STROKE, families=READER_FONTS,
+                    weights=READER_FONT_WEIGHTS, workers=1):
+    """(X rows, Y one-hot) of characters drawn from type faces the way page crops are drawn.
+
+    ``per_class`` samples of each class, each from a random face of ``families`` at ``weights``
+    (:func:`reader_faces`) that draws the class unambiguously: the glyph's skeleton is warped
+    (:func:`_warp_points`) and redrawn with a round pen within +-0.6 px of ``stroke``
+    (:func:`draw_skeleton`). Rows are in class order, white background ~1, ink ~0, already in
+    the redrawn layout. ``workers`` processes share the work (same result for any number).
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    faces = reader_faces(families, weights)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            per_face = list(pool.map(_face_skeletons, faces))
+    else:
+        per_face = [_face_skeletons(face) for face in faces]
+    labels = np.concatenate([np.asarray(keep, int) for keep, _ in per_face])
+    skeletons = [s for _, face_skeletons in per_face for s in face_skeletons]
+    rng = np.random.default_rng(seed)
+    pick = np.concatenate([rng.choice(np.flatnonzero(labels == k), per_class) for k in range(charset.N_CLASSES)])
+    tasks = [([skeletons[i] for i in pick[k : k + REDRAW_CHUNK]], stroke, (seed, k))
+             for k in range(0, len(pick), REDRAW_CHUNK)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            cells = list(pool.map(_font_chunk, tasks))
+    else:
+        cells = [_font_chunk(task) for task in tasks]
+    if not cells:
+        return np.zeros((0, charset.N_PIXELS)), np.zeros((0, charset.N_CLASSES))
+    return charset.images_to_rows(np.concatenate(cells)), charset.one_hot(labels[pick])
+
+
+# Cell warps (see warp_cells): rotation s.d. (degrees), shear (uniform +-), s.d. of log aspect,
+# and elastic displacement s.d. (pixels of the padded 48x48 cell) at 5x5 control points.
+CELL_WARP = {"rotation_deg": 6.0, "shear": 0.15, "aspect": 0.2, "elastic_px": 1.0}
+CELL_PAD = 8
+
+
+def warp_cells(rows, copies, seed=0):
+    """``copies`` warped versions of every (n, 1024) dataset row, made at the 32x32 level.
+
+    A cheap multiplier of the training characters after they are redrawn: each copy is a random
+    affine warp plus a smooth elastic field (nnrec.synth's vectorised warp, CELL_WARP), refit by
+    fit_to_box and rescaled so its darkest pixel is full ink. Returns (n * copies, 1024) rows:
+    copy 1 of every row, then copy 2, and so on.
+    """
+    from nnrec import synth
+
+    rng = np.random.default_rng(seed)
+    inks = np.pad(1.0 - charset.rows_to_images(rows), ((0, 0), (CELL_PAD, CELL_PAD), (CELL_PAD, CELL_PAD)))
+    inks = inks.astype(np.float32)
+    out = []
+    for _ in range(copies):
+        for k in range(0, len(inks), synth.CHUNK):
+            warped = synth._warp(inks[k : k + synth.CHUNK], rng, **CELL_WARP)
+            cells = synth._box_fit(warped, rng, (1.0, 1.0), 0.0)
+            out.append(np.clip(cells / np.maximum(cells.max(axis=(1, 2), keepdims=True), 0.05), 0, 1))
+    if not out:
+        return np.zeros((0, charset.N_PIXELS))
+    return charset.images_to_rows(1.0 - np.concatenate(out))
+
+
 def blur_rows(rows, sigma):
     """Gaussian-blur each 32x32 character of (n, 1024) dataset rows by ``sigma`` pixels.
 
@@ -790,28 +983,36 @@ def prepare_rows(rows, meta):
 
 
 def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, stroke, copies,
-                 print_per_class=0, input_blur=0.0, deskew=False, workers=1):
+                 font_per_class=0, cell_copies=0, input_blur=0.0, deskew=False, workers=1):
     """The homework's MLP (sigmoid hidden layer, softmax output, nnrec.nn) trained for reading.
 
-    train, valid: (X rows, Y one-hot). The training characters, plus ``print_per_class`` per
-    class rendered from print typefaces (:func:`print_font_characters`), are redrawn like page
-    crops with ``copies`` augmented copies each (:func:`redraw_rows`); the validation characters
-    are redrawn without augmentation; all are then deskewed when ``deskew`` (see deskew_rows)
-    and blurred by ``input_blur`` (see blur_rows). Save both in the model's meta ("deskew",
+    train, valid: (X rows, Y one-hot). The training characters are redrawn like page crops with
+    ``copies`` augmented copies each (:func:`redraw_rows`); ``font_per_class`` characters per
+    class drawn from READER_FONTS join them (:func:`font_characters`); then every one of these
+    gets ``cell_copies`` warped copies (:func:`warp_cells`). The validation characters are
+    redrawn without augmentation. All are deskewed when ``deskew`` (see deskew_rows) and blurred
+    by ``input_blur`` (see blur_rows); both are saved in the model's meta ("deskew",
     "input_blur") so load_classifier prepares page crops alike (see prepare_rows). ``workers``
     processes redraw the characters (the result does not depend on it).
     Returns (params, history) - see nn.train_mlp.
     """
+    from threadpoolctl import threadpool_limits
+
     from nnrec import nn
 
-    X, Y = (np.asarray(a, float) for a in train)
-    if print_per_class:
-        X_print, Y_print = print_font_characters(print_per_class, seed)
-        X, Y = np.vstack([X, X_print]), np.vstack([Y, Y_print])
+    X = redraw_rows(np.asarray(train[0], float), stroke, copies, seed, workers)
+    Y = np.tile(np.asarray(train[1], float), (copies + 1, 1))
+    if font_per_class:
+        X_font, Y_font = font_characters(font_per_class, seed, stroke, workers=workers)
+        X, Y = np.vstack([X, X_font]), np.vstack([Y, Y_font])
+    if cell_copies:
+        X, Y = np.vstack([X, warp_cells(X, cell_copies, seed)]), np.tile(Y, (cell_copies + 1, 1))
     options = {"deskew": deskew, "input_blur": input_blur}
-    X = prepare_rows(redraw_rows(X, stroke, copies, seed, workers), options)
-    Y = np.tile(Y, (copies + 1, 1))
+    X = prepare_rows(X, options)
     X_valid = prepare_rows(redraw_rows(valid[0], stroke, 0, seed, workers), options)
-    _, params, history = nn.train_mlp((X, Y), (X_valid, np.asarray(valid[1], float)), hidden,
-                                      learning_rate, epochs, batch_size, seed)
+    # one BLAS thread: a 32-row batch gains little from more, and while another job holds the
+    # other core, OpenBLAS's waiting threads made each epoch ten times slower
+    with threadpool_limits(1, user_api="blas"):
+        _, params, history = nn.train_mlp((X, Y), (X_valid, np.asarray(valid[1], float)), hidden,
+                                          learning_rate, epochs, batch_size, seed)
     return params, history
