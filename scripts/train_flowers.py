@@ -5,6 +5,7 @@ from nnrec.torch_models import common, flowers
 
 with io.log_to(snakemake.log[0]):
     p = snakemake.params
+    flowers.keep_freed_memory()
     options = dict(p.options)
     device = common.resolve_device(p.device)
     # decode once at a little more than the training size: random crops need the margin

@@ -272,3 +272,10 @@ def test_extras_skip_cleanly_when_offline(tmp_path, monkeypatch):
     assert pd.isna(row["test_acc"]) and history.empty
     with pytest.raises(ValueError, match="unknown extra"):
         extras.fetch_extra("mnist", tmp_path)
+
+
+def test_keep_freed_memory_is_applied_where_glibc_allows_it():
+    import platform
+
+    applied = flowers.keep_freed_memory()
+    assert applied is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
