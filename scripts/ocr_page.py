@@ -8,7 +8,8 @@ from nnrec.plots import save
 with io.log_to(snakemake.log[0]):
     p, out = snakemake.params, snakemake.output
     image = ocr.read_image(snakemake.input.page)
-    result = ocr.extract_text(image, ocr.load_classifier(snakemake.input.model), stroke=p.stroke)
+    classify = ocr.load_classifier(snakemake.input.model)
+    result = ocr.extract_text(image, classify, stroke=p.stroke, word_context=p.word_context)
     io.log.info("%s / %s: %d characters in %d lines", p.page, p.model, len(result.boxes), len(result.lines))
     with io.atomic_path(out.text) as tmp:
         tmp.write_text(result.text + "\n" if result.text else "")
@@ -18,7 +19,8 @@ with io.log_to(snakemake.log[0]):
     title = f"{p.page}: {len(result.boxes)} characters found, read by {p.model}"
     save(plots.page_boxes(ocr.to_grey(image), result.boxes, labels, result.lines, title, note), out.figure)
     if p.truth:
-        scores = {"image": p.page, "model": p.model, **ocr.score(result.text, p.truth, len(result.boxes))}
+        scores = ocr.score(result.text, p.truth, len(result.boxes), result.text_without_context)
+        scores = {"image": p.page, "model": p.model, **scores}
         io.log.info("%s / %s: character accuracy %.3f", p.page, p.model, scores["char_accuracy"])
         io.write_json({**scores, "status": "ok", "note": note}, out.score)
         title = f"{p.page} read by {p.model}: character accuracy {scores['char_accuracy']:.1%}"

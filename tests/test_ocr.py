@@ -253,19 +253,64 @@ def test_load_classifier_rejects_unknown_model_files(tmp_path):
 def test_score_counts_characters_without_whitespace_and_whole_lines():
     truth = "TO DO\nLIST"
     scores = ocr.score("TO DO\nLIST", truth, n_found=6)
-    assert scores == {"n_true": 8, "n_found": 6, "char_accuracy": 1.0, "lines_correct": 2, "lines_true": 2}
+    assert scores == {"n_true": 8, "n_found": 6, "char_accuracy": 1.0, "lines_correct": 2, "lines_true": 2,
+                      "char_accuracy_no_context": None}
     # one substitution, spaces ignored for characters but not for lines
-    scores = ocr.score("TODO\nL1ST", truth, n_found=8)
+    scores = ocr.score("TODO\nL1ST", truth, n_found=8, predicted_without_context="T0D0\nL1ST")
     assert scores["char_accuracy"] == pytest.approx(1 - 1 / 8)
+    assert scores["char_accuracy_no_context"] == pytest.approx(1 - 3 / 8)
     assert scores["lines_correct"] == 0
+
+
+def probabilities(*rows):
+    """(n, 36) class probabilities from rows of {character: probability} (the rest spread evenly)."""
+    probs = np.zeros((len(rows), charset.N_CLASSES))
+    for probs_row, row in zip(probs, rows):
+        rest = (1 - sum(row.values())) / (charset.N_CLASSES - len(row))
+        probs_row[:] = rest
+        for char, p in row.items():
+            probs_row[charset.CLASSES.index(char)] = p
+    return probs
+
+
+def test_word_spans_split_lines_at_their_word_starts():
+    assert ocr.word_spans([5, 2, 0, 3], [{2}, set(), set(), {1, 2}]) == [(0, 2), (2, 5), (5, 7), (7, 8), (8, 9), (9, 10)]
+    assert ocr.word_spans([], []) == []
+
+
+def test_word_context_reads_a_word_as_all_letters_or_all_digits():
+    probs = probabilities(
+        {"0": 0.6, "O": 0.4},  # word 1: "0K" -> "OK" (K is surely a letter)
+        {"K": 0.9},
+        {"I": 0.55, "1": 0.45},  # word 2: "I2" -> "12"
+        {"2": 0.9, "Z": 0.1},
+        {"5": 0.7, "S": 0.3},  # word 3: one character, no context: stays "5"
+    )
+    spans = [(0, 2), (2, 4), (4, 5)]
+    labels = ocr.word_context_labels(probs, spans)
+    assert "".join(charset.CLASSES[k] for k in labels) == "OK125"
+    # without words every character keeps its own best class
+    assert "".join(charset.CLASSES[k] for k in ocr.word_context_labels(probs, [])) == "0KI25"
+
+
+def test_extract_text_word_context_fixes_a_digit_inside_a_word():
+    ink, _ = draw_page(["HL TV"])
+
+    def classify(rows):  # "0A 0A" letter by letter: the 0s are a near tie with O
+        return probabilities(*[{"0": 0.5, "O": 0.4} if k % 2 == 0 else {"A": 0.9} for k in range(len(rows))])
+
+    result = ocr.extract_text(photograph(ink), classify)
+    assert result.text == "OA OA"
+    assert result.text_without_context == "0A 0A"
+    assert ocr.extract_text(photograph(ink), classify, word_context=False).text == "0A 0A"
 
 
 def test_accuracy_table_weights_pages_by_characters_and_marks_skipped():
     scores = [
         {"image": "a", "model": "mlp", "n_true": 10, "n_found": 10, "char_accuracy": 1.0,
-         "lines_correct": 1, "lines_true": 1, "status": "ok"},
+         "lines_correct": 1, "lines_true": 1, "status": "ok", "char_accuracy_no_context": 0.9},
         {"image": "b", "model": "mlp", "n_true": 30, "n_found": 29, "char_accuracy": 0.6,
-         "lines_correct": 0, "lines_true": 2, "status": "ok"},
+         "lines_correct": 0, "lines_true": 2, "status": "ok", "char_accuracy_no_context": 0.5},
         {"image": "a", "model": "tesseract", "n_true": 10, "n_found": None, "char_accuracy": None,
          "lines_correct": None, "lines_true": 1, "status": "skipped"},
     ]
@@ -274,6 +319,7 @@ def test_accuracy_table_weights_pages_by_characters_and_marks_skipped():
                                        "lines_correct", "lines_true"]
     overall = table[(table["image"] == "overall") & (table["model"] == "mlp")].iloc[0]
     assert overall["char_accuracy"] == pytest.approx((10 * 1.0 + 30 * 0.6) / 40)
+    assert overall["char_accuracy_no_context"] == pytest.approx((10 * 0.9 + 30 * 0.5) / 40)
     assert (overall["n_true"], overall["n_found"], overall["lines_correct"], overall["lines_true"]) == (40, 39, 1, 3)
     skipped = table[table["model"] == "tesseract"]
     assert set(skipped["status"]) == {"skipped"} and skipped["char_accuracy"].isna().all()

@@ -7,6 +7,8 @@ background near 1 and dark ink near 0; ``row.reshape(32, 32).T`` is the upright 
 import numpy as np
 
 CLASSES = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+LETTERS = CLASSES[:26]  # class indices 0-25
+DIGITS = CLASSES[26:]  # class indices 26-35
 N_CLASSES = len(CLASSES)
 SIDE = 32
 N_PIXELS = SIDE * SIDE

@@ -24,7 +24,7 @@ def _evaluate(args):
 def _ocr(args):
     from nnrec import ocr
 
-    print(ocr.read_page(args.page, args.model), end="")
+    print(ocr.read_page(args.page, args.model, word_context=not args.no_word_context), end="")
 
 
 def build_parser():
@@ -39,6 +39,8 @@ def build_parser():
     read = commands.add_parser("ocr", help="print the text of a photographed page of block capitals")
     read.add_argument("page", help="image file (JPEG, PNG; colour, grey or RGBA)")
     read.add_argument("--model", default=DEFAULT_MODEL, help=f"classifier (default: {DEFAULT_MODEL})")
+    read.add_argument("--no-word-context", action="store_true",
+                      help="classify every character on its own (default: read each word as all letters or all digits)")
     read.set_defaults(run=_ocr)
     return parser
 

@@ -71,8 +71,9 @@ class PageText:
     boxes: (n, 4) [y1, x1, y2, x2] in the input image's pixels, in reading order.
     labels: (n,) class indices; probs: (n, 36); lines: list of index lists into boxes;
     spaces: per line, the positions (index into the line) that start a new word;
-    text: the page's text, lines joined by newlines; binary: the ink image (1 = paper, 0 = ink)
-    at the working resolution; scale: working pixels per input pixel.
+    text: the page's text, lines joined by newlines; text_without_context: the same with every
+    character's own most probable class (no word context); binary: the ink image (1 = paper,
+    0 = ink) at the working resolution; scale: working pixels per input pixel.
     """
 
     boxes: np.ndarray
@@ -81,6 +82,7 @@ class PageText:
     lines: list
     spaces: list
     text: str
+    text_without_context: str
     binary: np.ndarray = field(repr=False)
     scale: float = 1.0
 
@@ -355,6 +357,46 @@ def layout_text(chars, spaces):
     return "\n".join(lines)
 
 
+def word_spans(line_lengths, spaces):
+    """Every word of a page as (start, stop) positions in reading order.
+
+    line_lengths: characters per line; spaces: per line, the positions that start a new word
+    (see :func:`word_starts`).
+    """
+    spans, offset = [], 0
+    for length, starts in zip(line_lengths, spaces):
+        cuts = [0, *sorted(j for j in starts if 0 < j < length), length]
+        spans.extend((offset + a, offset + b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a)
+        offset += length
+    return spans
+
+
+def word_context_labels(probs, spans):
+    """Class of each character when each word is read as all letters or all digits.
+
+    probs: (n, 36) class probabilities in reading order; spans: words as (start, stop), see
+    :func:`word_spans`. A word's kind is the one (letters A-Z or digits 0-9) holding more of
+    its characters' summed probability, and each character then takes its most probable class
+    of that kind. Block-capital text rarely mixes the two inside a word, while the pairs a
+    classifier confuses most (O/0, I/1, S/5, Z/2, B/8, G/6) each cross that line, so the rest
+    of a word settles its ambiguous characters. A one-character word has no context and keeps
+    its own best class; mixed words such as "2ND" are what this gets wrong.
+    Returns (n,) class indices.
+    """
+    probs = np.asarray(probs, float)
+    labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
+    n_letters = len(charset.LETTERS)
+    for start, stop in spans:
+        if stop - start < 2:
+            continue
+        word = probs[start:stop]
+        if word[:, :n_letters].sum() >= word[:, n_letters:].sum():
+            labels[start:stop] = word[:, :n_letters].argmax(axis=1)
+        else:
+            labels[start:stop] = n_letters + word[:, n_letters:].argmax(axis=1)
+    return labels
+
+
 # Crops are redrawn at this many times the final cell resolution before fit_to_box shrinks
 # them, so the redrawn stroke width is exact to a quarter of a final pixel.
 REDRAW_FACTOR = 4
@@ -414,12 +456,14 @@ def crop_rows(found, order=None, stroke=DEFAULT_STROKE):
     return charset.images_to_rows(np.stack(cells))
 
 
-def extract_text(image, classify, stroke=DEFAULT_STROKE):
+def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True):
     """Read a page: find, group, crop and classify its characters.
 
     image: page array (grey, RGB or RGBA). classify: callable mapping (n, 1024) dataset rows to
     (n, 36) class probabilities (e.g. from :func:`load_classifier`). stroke: pen width in
     32x32 pixels that crops are redrawn with (match the classifier's training data).
+    word_context: read each word as all letters or all digits (:func:`word_context_labels`);
+    False takes every character's most probable class on its own.
     Returns a :class:`PageText`; a page without ink gives empty text.
     """
     found = locate(image)
@@ -429,11 +473,17 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE):
     probs = np.asarray(classify(rows)) if len(rows) else np.zeros((0, charset.N_CLASSES))
     if probs.shape != (len(rows), charset.N_CLASSES):
         raise DataError(f"classifier returned shape {probs.shape}; expected ({len(rows)}, {charset.N_CLASSES})")
-    labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
-    chars, start = [], 0
-    for line in lines:
-        chars.append([charset.CLASSES[k] for k in labels[start : start + len(line)]])
-        start += len(line)
+    own_labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
+    spans = word_spans([len(line) for line in lines], spaces)
+    labels = word_context_labels(probs, spans) if word_context else own_labels
+
+    def text_of(classes):
+        chars, start = [], 0
+        for line in lines:
+            chars.append([charset.CLASSES[k] for k in classes[start : start + len(line)]])
+            start += len(line)
+        return layout_text(chars, spaces)
+
     position = {i: k for k, i in enumerate(order)}
     return PageText(
         boxes=np.round(found.boxes[order] / found.scale).astype(int).reshape(-1, 4),
@@ -441,7 +491,8 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE):
         probs=probs,
         lines=[[position[i] for i in line] for line in lines],
         spaces=spaces,
-        text=layout_text(chars, spaces),
+        text=text_of(labels),
+        text_without_context=text_of(own_labels),
         binary=1.0 - found.ink.astype(float),
         scale=found.scale,
     )
@@ -468,22 +519,25 @@ def load_classifier(model_path):
     raise DataError(f"{path}: unknown model type {path.suffix!r}; expected .npz (numpy MLP) or .pt (PyTorch)")
 
 
-def read_page(page_path, model_path):
+def read_page(page_path, model_path, word_context=True):
     """Text of the page image at ``page_path`` read with the classifier at ``model_path``.
 
-    Lines end with a newline; a blank page gives "". Errors name the file (DataError).
+    word_context: see :func:`extract_text`. Lines end with a newline; a blank page gives "".
+    Errors name the file (DataError).
     """
     classify = load_classifier(model_path)
-    text = extract_text(read_image(page_path), classify).text
+    text = extract_text(read_image(page_path), classify, word_context=word_context).text
     return text + "\n" if text else ""
 
 
-def score(predicted, truth, n_found):
+def score(predicted, truth, n_found, predicted_without_context=None):
     """Scores of one page's predicted text against its true text.
 
-    Returns {"n_true", "n_found", "char_accuracy", "lines_correct", "lines_true"}: characters in
-    the truth (whitespace excluded), boxes found, 1 - CER (whitespace removed), true lines
-    reproduced exactly, and true lines.
+    Returns {"n_true", "n_found", "char_accuracy", "lines_correct", "lines_true",
+    "char_accuracy_no_context"}: characters in the truth (whitespace excluded), boxes found,
+    1 - CER (whitespace removed), true lines reproduced exactly, true lines, and 1 - CER of
+    ``predicted_without_context`` (the text read without word context, see
+    :func:`word_context_labels`; None when not given).
     """
     return {
         "n_true": len("".join(truth.split())),
@@ -491,6 +545,8 @@ def score(predicted, truth, n_found):
         "char_accuracy": metrics.char_accuracy(predicted, truth),
         "lines_correct": metrics.lines_correct(predicted, truth),
         "lines_true": len([line for line in truth.splitlines() if line.strip()]),
+        "char_accuracy_no_context": (None if predicted_without_context is None
+                                     else metrics.char_accuracy(predicted_without_context, truth)),
     }
 
 
@@ -544,7 +600,16 @@ def run_tesseract(page_path, timeout=120):
     return restrict_to_classes("\n".join(lines)), boxes.reshape(-1, 4).astype(int)
 
 
-SCORE_COLUMNS = ["image", "model", "n_true", "n_found", "char_accuracy", "lines_correct", "lines_true", "status"]
+SCORE_COLUMNS = ["image", "model", "n_true", "n_found", "char_accuracy", "lines_correct", "lines_true", "status",
+                 "char_accuracy_no_context"]
+
+
+def _weighted(pages, column):
+    """Mean of a per-page accuracy column weighted by the pages' true characters (None if any is missing)."""
+    values = pages[column]
+    if values.isna().any():
+        return None
+    return float((values.astype(float) * pages["n_true"]).sum() / pages["n_true"].sum())
 
 
 def accuracy_table(scores):
@@ -568,11 +633,12 @@ def accuracy_table(scores):
         ok = pages[pages["status"] == "ok"]
         n_true = int(pages["n_true"].sum())
         if len(ok) == len(pages):
-            accuracy = float((ok["char_accuracy"] * ok["n_true"]).sum() / ok["n_true"].sum())
-            overall = {"n_found": int(ok["n_found"].sum()), "char_accuracy": accuracy,
-                       "lines_correct": int(ok["lines_correct"].sum()), "status": "ok"}
+            overall = {"n_found": int(ok["n_found"].sum()), "char_accuracy": _weighted(ok, "char_accuracy"),
+                       "lines_correct": int(ok["lines_correct"].sum()), "status": "ok",
+                       "char_accuracy_no_context": _weighted(ok, "char_accuracy_no_context")}
         else:
-            overall = {"n_found": None, "char_accuracy": None, "lines_correct": None, "status": "skipped"}
+            overall = {"n_found": None, "char_accuracy": None, "lines_correct": None, "status": "skipped",
+                       "char_accuracy_no_context": None}
         rows.append({"image": "overall", "model": model, "n_true": n_true,
                      "lines_true": int(pages["lines_true"].sum()), **overall})
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)

@@ -87,6 +87,9 @@ def headline_table(paths, character_source):
             continue
         pages = per_model[per_model["image"] != "overall"]
         note = "per page: " + ", ".join(f"{r.image} {r.char_accuracy:.3f}" for r in pages.itertuples())
+        without = overall["char_accuracy_no_context"].iloc[0] if "char_accuracy_no_context" in overall else None
+        if without is not None and not pd.isna(without):
+            note += f"; {float(without):.3f} without word context"
         trained_on = "" if model == "tesseract" else f"; classifier trained on {chars}"
         rows.append(_row("Q4", f"OCR character accuracy, {model}", float(overall["char_accuracy"].iloc[0]),
                          "fraction", "the four HW5 pages" + trained_on, reference, "yes", note))

@@ -90,6 +90,7 @@ rule ocr_page:
         model=lambda wc: wc.model,
         truth=lambda wc: OCR["pages"][wc.page],
         stroke=OCR["stroke"],
+        word_context=OCR["word_context"],
     script:
         "../../scripts/ocr_page.py"
 
@@ -120,6 +121,7 @@ rule ocr_extra_page:
         model=lambda wc: wc.model,
         truth="",
         stroke=OCR["stroke"],
+        word_context=OCR["word_context"],
     script:
         "../../scripts/ocr_page.py"
 
