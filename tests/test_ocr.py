@@ -465,3 +465,59 @@ def test_warp_cells_adds_warped_copies_in_copy_order():
     assert all(np.abs(warped[k] - rows[k % 2]).mean() < np.abs(warped[k] - rows[1 - k % 2]).mean()
                for k in range(4))
     assert np.array_equal(ocr.warp_cells(rows, copies=2, seed=0), warped)
+
+
+def test_hog_features_shape_and_workers_do_not_change_them():
+    rows = charset.images_to_rows(1.0 - np.stack([_stroke(s) for s in (-0.3, 0.0, 0.2, 0.5)] * 3))
+    one = ocr.hog_features(rows)
+    assert one.shape == (12, 1764) and one.dtype == np.float32
+    ocr_chunk, ocr.HOG_CHUNK = ocr.HOG_CHUNK, 5  # several chunks, shared by two processes
+    try:
+        assert np.array_equal(ocr.hog_features(rows, workers=2), one)
+    finally:
+        ocr.HOG_CHUNK = ocr_chunk
+    assert ocr.hog_features(np.zeros((0, 1024))).shape == (0, 1764)
+
+
+def test_hog_features_change_less_than_pixels_when_a_stroke_moves_a_pixel():
+    upright = _stroke(0.0)
+    moved, slanted = np.roll(upright, 1, axis=1), _stroke(0.5)
+    rows = charset.images_to_rows(1.0 - np.stack([upright, moved, slanted]))
+    features = ocr.hog_features(rows)
+
+    def relative(values, k):  # distance to the upright stroke, over the slanted one's
+        return np.linalg.norm(values[k] - values[0]) / np.linalg.norm(values[2] - values[0])
+
+    # in pixels a one-pixel shift is nearly as far as a different stroke; in HOG it is close
+    assert relative(features, 1) < 0.5 * relative(rows, 1)
+
+
+def test_load_classifier_computes_standardised_hog_features_for_a_hog_model(tmp_path):
+    from nnrec import nn
+
+    rows = charset.images_to_rows(1.0 - np.stack([_stroke(0.0), _stroke(0.4)]))
+    features = ocr.hog_features(ocr.deskew_rows(rows))
+    mean, std = features.mean(axis=0), features.std(axis=0)
+    meta = {"deskew": True, "features": "hog", "feature_mean": mean.tolist(), "feature_std": std.tolist()}
+    prepared = ocr.prepare_rows(rows, meta)
+    assert np.allclose(prepared, (features - mean) / (std + ocr.FEATURE_STD_EPS), atol=1e-5)
+    params = nn.init_network([1764, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
+    path = tmp_path / "reader.npz"
+    nn.save_model(path, params, nn.MLP_ACTIVATIONS, meta)
+    probs = ocr.load_classifier(path)(rows)
+    assert np.allclose(probs, nn.predict_proba(nn.load_model(path), prepared), atol=1e-5)
+    with pytest.raises(DataError, match="unknown input features 'edges'"):
+        ocr.prepare_rows(rows, {"features": "edges"})
+
+
+def test_train_reader_on_hog_features_saves_their_standardisation():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 12)  # A: upright strokes, B: slanted ones
+    inks = np.stack([np.roll(_stroke(0.5 * k), rng.integers(-2, 3), axis=1) for k in labels])
+    rows = charset.images_to_rows(1.0 - inks)
+    data = (rows, charset.one_hot(labels))
+    params, history, inputs = ocr.train_reader(data, data, hidden=8, learning_rate=0.05, epochs=30,
+                                               batch_size=8, seed=0, stroke=2.7, copies=0, features="hog")
+    assert params["W1"].shape == (1764, 8)
+    assert inputs["features"] == "hog" and len(inputs["feature_mean"]) == len(inputs["feature_std"]) == 1764
+    assert history["valid_acc"].iloc[-1] == 1.0

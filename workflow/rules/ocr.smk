@@ -46,6 +46,7 @@ rule train_ocr_mlp:
         cell_copies=OCR["reader"]["cell_copies"],
         input_blur=OCR["reader"]["input_blur"],
         deskew=OCR["reader"]["deskew"],
+        features=OCR["reader"]["features"],
         stroke=OCR["stroke"],
         seed=config["seed"],
     script:
