@@ -76,6 +76,7 @@ def main(argv=None):
     config = yaml.safe_load(Path(args.config).read_text())
     device = common.resolve_device(args.device)
     torch.set_num_threads(args.threads)
+    flowers.keep_freed_memory()  # as the flowers rule script does
     print(f"device: {common.describe_device(device)}; torch {torch.__version__}", flush=True)
     rows = []
     for run in args.runs.split(","):
