@@ -22,6 +22,8 @@ with io.log_to(snakemake.log[0]):
     seconds = time.perf_counter() - started
     predicted = characters.predict_proba(model, p.kind, characters.prepare_rows(test[0], stroke)).argmax(1)
     truth = np.asarray(test[1]).argmax(1)
+    # of the model as saved (for an ensemble, the members' average; the history has each member's)
+    valid_predicted = characters.predict_proba(model, p.kind, characters.prepare_rows(valid[0], stroke)).argmax(1)
     meta = {"run": p.kind, **p.options, "redraw_stroke": stroke, "seed": p.seed, "device": common.describe_device(device),
             "data_source": data.character_source(snakemake.input.provenance),
             "parameters": sum(t.numel() for t in model.parameters())}
@@ -29,6 +31,6 @@ with io.log_to(snakemake.log[0]):
     io.write_csv(history, snakemake.output.history)
     io.write_csv(pd.DataFrame({"label": truth, "predicted": predicted}), snakemake.output.predictions)
     metrics = {**meta, "test_acc": float((predicted == truth).mean()), "train_seconds": round(seconds, 1),
-               "valid_acc": float(history["valid_acc"].iloc[-1]), "n_test": len(truth)}
+               "valid_acc": float((valid_predicted == np.asarray(valid[1]).argmax(1)).mean()), "n_test": len(truth)}
     io.log.info("%s: test accuracy %.4f in %.0f s", p.kind, metrics["test_acc"], seconds)
     io.write_json(metrics, snakemake.output.metrics)

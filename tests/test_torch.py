@@ -119,11 +119,30 @@ def test_print_faces_add_balanced_training_characters():
     assert characters.with_print_faces((X, Y), 0)[0] is X
 
 
-def _train(seed, kind="cnn", epochs=2):
+def _train(seed, kind="cnn", epochs=2, ensemble=1):
     train, valid = _glyph_rows(96, 0), _glyph_rows(36, 1)
     return characters.train_character_model(kind, train, valid, epochs=epochs, batch_size=32,
                                             learning_rate=3e-3, seed=seed, device="cpu", threads=1,
-                                            widths=(8, 8, 8))
+                                            widths=(8, 8, 8), ensemble=ensemble)
+
+
+def test_an_ensemble_averages_networks_trained_from_successive_seeds(tmp_path):
+    ensemble, history = _train(seed=3, epochs=1, ensemble=2)
+    assert isinstance(ensemble, characters.CharacterEnsemble) and len(ensemble.members) == 2
+    # member k is the network a single run from seed 3 + k would have trained
+    for k, member in enumerate(ensemble.members):
+        single, _ = _train(seed=3 + k, epochs=1)
+        for p, q in zip(member.state_dict().values(), single.state_dict().values()):
+            assert torch.equal(p, q)
+    assert list(history["member"]) == [1, 2] and list(history["epoch"]) == [1, 1]
+    rows = _glyph_rows(9, 5)[0]
+    members = [characters.predict_proba(m, "cnn", rows) for m in ensemble.members]
+    probs = characters.predict_proba(ensemble, "cnn", rows)
+    assert np.allclose(probs, np.mean(members, axis=0), atol=1e-5)
+    # saved and loaded whole, it is what the OCR stage reads with
+    path = tmp_path / "model.pt"
+    characters.save_character_model(path, ensemble, "cnn")
+    assert np.allclose(characters.load_character_classifier(path)(rows), probs, atol=1e-6)
 
 
 def test_cpu_training_is_deterministic():

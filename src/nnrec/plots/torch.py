@@ -19,7 +19,12 @@ def characters_note(metrics):
 def character_curves(history, metrics):
     """Loss and accuracy per epoch (train solid = on augmented batches for the CNN, valid dashed)."""
     title = f"{RUN_TITLES.get(metrics['run'], metrics['run'])}: test accuracy {metrics['test_acc']:.1%}"
-    return curves({metrics["run"]: history}, title=title, note=characters_note(metrics))
+    if "member" in history:  # an ensemble: one pair of curves per member network
+        runs = {f"{metrics['run']} member {k}": h.drop(columns="member") for k, h in history.groupby("member")}
+        title += f" (ensemble of {len(runs)})"
+    else:
+        runs = {metrics["run"]: history}
+    return curves(runs, title=title, note=characters_note(metrics))
 
 
 def character_confusion(predictions, metrics):

@@ -20,6 +20,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -77,8 +78,30 @@ class CharacterCNN(nn.Module):
         return self.classifier(self.features(x))
 
 
-def build_model(kind, **options):
-    """``fc`` or ``cnn`` -> a fresh network (options: ``hidden`` for fc, ``widths`` for cnn)."""
+class CharacterEnsemble(nn.Module):
+    """Several character networks whose predicted probabilities are averaged.
+
+    The output is the log of the members' mean softmax, so a softmax of it gives that mean (and
+    its argmax is the ensemble's answer). Averaging networks trained from different seeds
+    cancels much of what each learned by chance, which is what makes one network read a page
+    well and its twin from another seed misread a few letters.
+    """
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x):
+        """x: what every member reads -> (n, n_classes) log mean probabilities."""
+        probs = torch.stack([torch.softmax(member(x), 1) for member in self.members]).mean(0)
+        return torch.log(probs.clamp_min(1e-12))
+
+
+def build_model(kind, members=1, **options):
+    """``fc`` or ``cnn`` -> a fresh network (options: ``hidden`` for fc, ``widths`` for cnn);
+    ``members`` > 1 gives a :class:`CharacterEnsemble` of that many such networks."""
+    if members > 1:
+        return CharacterEnsemble([build_model(kind, **options) for _ in range(members)])
     if kind == "fc":
         return CharacterFC(hidden=options.get("hidden", 64))
     if kind == "cnn":
@@ -197,6 +220,7 @@ def train_character_model(
     widths=(32, 64, 128),
     redraw_stroke=None,
     print_per_class=0,
+    ensemble=1,
 ):
     """Train a character network; return (model on the CPU, history DataFrame).
 
@@ -207,7 +231,17 @@ def train_character_model(
     ``redraw_stroke``: if set, every character is first redrawn the way the OCR stage redraws
     page crops (:func:`prepare_rows`), so the network learns from what it will be shown.
     ``print_per_class``: training characters added per class from print faces (:func:`with_print_faces`).
+    ``ensemble`` > 1 trains that many networks like this, each for ``epochs``, from seeds
+    ``seed``, ``seed + 1``, ... and returns them as one :class:`CharacterEnsemble`; the history
+    then has a ``member`` column (1, 2, ...).
     """
+    if ensemble > 1:
+        options = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, device=device,
+                       threads=threads, augment=augment, hidden=hidden, widths=widths,
+                       redraw_stroke=redraw_stroke, print_per_class=print_per_class)
+        trained = [train_character_model(kind, train, valid, seed=seed + k, **options) for k in range(ensemble)]
+        histories = [history.assign(member=k + 1) for k, (_, history) in enumerate(trained)]
+        return CharacterEnsemble([model for model, _ in trained]).eval(), pd.concat(histories, ignore_index=True)
     seed_everything(seed, threads)
     device = resolve_device(device) if isinstance(device, str) else device
     model = build_model(kind, hidden=hidden, widths=widths)
@@ -268,11 +302,13 @@ def save_character_model(path, model, kind, meta=None, redraw_stroke=None):
     """Write ``model`` with what is needed to rebuild and feed it (kind, sizes, redraw pen) to ``path``."""
     from nnrec.io import atomic_path
 
+    members = list(model.members) if isinstance(model, CharacterEnsemble) else [model]
     if kind == "fc":
-        options = {"hidden": model.net[0].out_features}
+        options = {"hidden": members[0].net[0].out_features}
     else:
-        convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+        convs = [m for m in members[0].features if isinstance(m, nn.Conv2d)]
         options = {"widths": [convs[0].out_channels, convs[2].out_channels, convs[4].out_channels]}
+    options["members"] = len(members)
     payload = {
         "format": "nnrec-character-model-1",
         "kind": kind,
