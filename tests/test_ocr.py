@@ -521,3 +521,11 @@ def test_train_reader_on_hog_features_saves_their_standardisation():
     assert params["W1"].shape == (1764, 8)
     assert inputs["features"] == "hog" and len(inputs["feature_mean"]) == len(inputs["feature_std"]) == 1764
     assert history["valid_acc"].iloc[-1] == 1.0
+
+
+def test_cli_ocr_reads_with_the_reader_mlp_and_word_context_by_default():
+    from nnrec import cli
+
+    args = cli.build_parser().parse_args(["ocr", "page.jpg"])
+    assert args.model == "results/q4/reader/model.npz" and not args.no_word_context
+    assert cli.build_parser().parse_args(["ocr", "page.jpg", "--no-word-context"]).no_word_context

@@ -1,7 +1,7 @@
 """The `nnrec` command: what a user runs by hand, outside the pipeline.
 
     nnrec evaluate --model results/q3/lr_best/model.npz --data my_chars.mat
-    nnrec ocr my_page.jpg [--model results/q3/lr_best/model.npz]
+    nnrec ocr my_page.jpg [--model results/q7/cnn/model.pt] [--no-word-context]
 
 Errors a user can act on (bad file, wrong layout) print as one line and exit with status 2.
 """
@@ -11,7 +11,8 @@ import sys
 
 from nnrec import NnrecError
 
-DEFAULT_MODEL = "results/q3/lr_best/model.npz"
+# the numpy MLP trained for reading pages (rule train_ocr_mlp); results/q7/cnn/model.pt reads better
+DEFAULT_MODEL = "results/q4/reader/model.npz"
 
 
 def _evaluate(args):

@@ -14,10 +14,11 @@ The pipeline, one function per step:
 4. :func:`crop_rows`     boxes -> 32x32 dataset rows laid out like the training characters
    (:func:`nnrec.charset.fit_to_box`, white background, strokes redrawn at the training
    data's pen width).
-6. :func:`train_reader`  an MLP (nnrec.nn) trained on characters redrawn the same way; its
-   inputs, training and page alike, may be deskewed by their moments and blurred
-   (:func:`prepare_rows`, options saved with the model).
-5. :func:`extract_text`  the above plus a pluggable ``classify(rows) -> probabilities``.
+5. :func:`train_reader`  an MLP (nnrec.nn) trained on characters redrawn the same way; its
+   inputs, training and page alike, may be deskewed by their moments, blurred and turned
+   into HOG features (:func:`prepare_rows`, options saved with the model).
+6. :func:`extract_text`  the above plus a pluggable ``classify(rows) -> probabilities``, and
+   word context (:func:`word_context_labels`: each word all letters or all digits).
 
 Nothing here knows the pages it is scored on: no per-page setting, no lexicon.
 """
@@ -1097,8 +1098,13 @@ def prepare_rows(rows, meta, workers=1):
         return rows
     if features != "hog":
         raise DataError(f"reader model: unknown input features {features!r}; expected 'pixels' or 'hog'")
+    return standardise_features(hog_features(rows, workers), meta)
+
+
+def standardise_features(features, meta):
+    """(features - meta "feature_mean") / (meta "feature_std" + FEATURE_STD_EPS), as float32."""
     mean, std = (np.asarray(meta[key], np.float32) for key in ("feature_mean", "feature_std"))
-    return (hog_features(rows, workers) - mean) / (std + FEATURE_STD_EPS)
+    return (features - mean) / (std + FEATURE_STD_EPS)
 
 
 def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, stroke, copies,
@@ -1135,8 +1141,7 @@ def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, 
     if features == "hog":
         X = hog_features(X, workers)
         inputs.update(features="hog", feature_mean=X.mean(axis=0).tolist(), feature_std=X.std(axis=0).tolist())
-        X = (X - np.asarray(inputs["feature_mean"], np.float32)) / (np.asarray(inputs["feature_std"], np.float32)
-                                                                   + FEATURE_STD_EPS)
+        X = standardise_features(X, inputs)
     elif features != "pixels":
         raise ValueError(f"unknown reader features {features!r}; expected 'pixels' or 'hog'")
     X_valid = prepare_rows(redraw_rows(valid[0], stroke, 0, seed, workers), inputs, workers)

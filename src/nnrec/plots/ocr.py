@@ -95,24 +95,33 @@ def accuracy_bars(table, title="", note=""):
     """Grouped bars of character accuracy per page, one bar per model (skipped rows omitted).
 
     table: DataFrame with columns image, model, char_accuracy (an image named "overall" is the
-    character-weighted mean and is drawn last).
+    character-weighted mean and is drawn last), optionally char_accuracy_no_context: drawn as a
+    black tick across each bar where word context changed the score.
     """
     table = table.dropna(subset=["char_accuracy"])
     images = [i for i in dict.fromkeys(table["image"]) if i != "overall"] + ["overall"]
     models = list(dict.fromkeys(table["model"]))
     fig, ax = plt.subplots(figsize=(1.6 * len(images) + 2, 4))
     width = 0.8 / max(len(models), 1)
+    ticked = False  # the "without word context" legend entry is drawn once
     for m, model in enumerate(models):
         rows = table[table["model"] == model].set_index("image")
         values = [rows["char_accuracy"].get(i, np.nan) for i in images]
         x = np.arange(len(images)) + (m - (len(models) - 1) / 2) * width
         bars = ax.bar(x, values, width, label=model)
         ax.bar_label(bars, labels=[f"{v:.0%}" if np.isfinite(v) else "" for v in values], fontsize=7)
+        if "char_accuracy_no_context" in rows:
+            plain = np.array([rows["char_accuracy_no_context"].get(i, np.nan) for i in images], float)
+            changed = np.isfinite(plain) & (np.abs(plain - np.asarray(values, float)) > 1e-9)
+            if changed.any():
+                ax.hlines(plain[changed], x[changed] - width / 2, x[changed] + width / 2, colors="black", lw=1.5,
+                          label=None if ticked else "without word context")
+                ticked = True
     ax.axhline(0.9, color="0.5", ls="--", lw=1)
     ax.set_xticks(np.arange(len(images)), images)
     ax.set_ylim(0, 1.08)
     ax.set_ylabel("character accuracy (1 - CER)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, not over them
     if title:
         ax.set_title(title)
     data_note(fig, note)
