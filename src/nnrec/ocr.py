@@ -676,6 +676,22 @@ def _random_warp(ink, rng):
 REDRAW_CHUNK = 1024
 
 
+def _map(function, tasks, workers=1, progress=None):
+    """[function(task) for task in tasks], shared by ``workers`` processes when more than one
+    (same results, same order). progress: tqdm options (desc, unit, ...) for a progress bar, or None."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm import tqdm
+
+    def shown(results):
+        return tqdm(results, total=len(tasks), **progress) if progress else results
+
+    if workers > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            return list(shown(pool.map(function, tasks)))
+    return [function(task) for task in shown(tasks)]
+
+
 def _redraw_chunk(task):
     """Redraw one chunk of (padded) ink maps; see redraw_rows. task: (images, stroke, warp, seed)."""
     images, stroke, warp, seed = task
@@ -702,22 +718,13 @@ def redraw_rows(rows, stroke=DEFAULT_STROKE, copies=0, seed=0, workers=1):
     within +-0.6 px of ``stroke``. ``workers`` processes share the work (same result for any
     number). Returns (n * (1 + copies), 1024) rows: all originals, then copy 1, and so on.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
-    from tqdm import tqdm
-
     pad = charset.SIDE // 2  # room for a glyph made wider than its cell
     images = np.pad(1.0 - charset.rows_to_images(rows), ((0, 0), (pad, pad), (pad, pad)))
     tasks = [(images[k : k + REDRAW_CHUNK], stroke, copy > 0, (seed, copy, k))
              for copy in range(copies + 1) for k in range(0, len(images), REDRAW_CHUNK)]
     if not tasks:
         return np.zeros((0, charset.N_PIXELS))
-    bar = dict(total=len(tasks), desc=f"redraw x{copies + 1}", unit="chunk", mininterval=10)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            cells = list(tqdm(pool.map(_redraw_chunk, tasks), **bar))
-    else:
-        cells = [_redraw_chunk(task) for task in tqdm(tasks, **bar)]
+    cells = _map(_redraw_chunk, tasks, workers, dict(desc=f"redraw x{copies + 1}", unit="chunk", mininterval=10))
     return charset.images_to_rows(np.concatenate(cells))
 
 
@@ -899,25 +906,14 @@ def font_characters(per_class, seed=0, stroke=DEFAULT_STROKE, families=READER_FO
     (:func:`draw_skeleton`). Rows are in class order, white background ~1, ink ~0, already in
     the redrawn layout. ``workers`` processes share the work (same result for any number).
     """
-    from concurrent.futures import ProcessPoolExecutor
-
-    faces = reader_faces(families, weights)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            per_face = list(pool.map(_face_skeletons, faces))
-    else:
-        per_face = [_face_skeletons(face) for face in faces]
+    per_face = _map(_face_skeletons, reader_faces(families, weights), workers)
     labels = np.concatenate([np.asarray(keep, int) for keep, _ in per_face])
     skeletons = [s for _, face_skeletons in per_face for s in face_skeletons]
     rng = np.random.default_rng(seed)
     pick = np.concatenate([rng.choice(np.flatnonzero(labels == k), per_class) for k in range(charset.N_CLASSES)])
     tasks = [([skeletons[i] for i in pick[k : k + REDRAW_CHUNK]], stroke, (seed, k))
              for k in range(0, len(pick), REDRAW_CHUNK)]
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            cells = list(pool.map(_font_chunk, tasks))
-    else:
-        cells = [_font_chunk(task) for task in tasks]
+    cells = _map(_font_chunk, tasks, workers)
     if not cells:
         return np.zeros((0, charset.N_PIXELS)), np.zeros((0, charset.N_CLASSES))
     return charset.images_to_rows(np.concatenate(cells)), charset.one_hot(labels[pick])
@@ -1069,16 +1065,11 @@ def hog_features(rows, workers=1):
     handful of hands. ``workers`` processes share the work (same result for any number).
     Returns (n, d) float32, d = 1764 with the HOG_* settings above.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
     inks = 1.0 - charset.rows_to_images(np.asarray(rows, float))
     chunks = [inks[k : k + HOG_CHUNK] for k in range(0, len(inks), HOG_CHUNK)]
     if not chunks:
         return np.zeros((0, len(_hog_chunk(np.zeros((1, charset.SIDE, charset.SIDE)))[0])), np.float32)
-    if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            return np.concatenate(list(pool.map(_hog_chunk, chunks)))
-    return np.concatenate([_hog_chunk(chunk) for chunk in chunks])
+    return np.concatenate(_map(_hog_chunk, chunks, workers))
 
 
 def prepare_rows(rows, meta, workers=1):
