@@ -1,4 +1,4 @@
-"""Q7: Flowers 17 summary table, backbone provenance, curves and confusion matrices (Snakemake script)."""
+"""Q7: Flowers 17 summary table, curves and confusion matrices (Snakemake script)."""
 
 import pandas as pd
 
@@ -13,8 +13,6 @@ with io.log_to(snakemake.log[0]):
     predictions = {mode: pd.read_csv(path) for mode, path in zip(runs, snakemake.input.predictions)}
     summary = flowers.summary_table(runs, histories)
     io.write_csv(summary, snakemake.output.summary)
-    io.write_csv(pd.DataFrame([runs["finetune"]["backbone_provenance"]], columns=flowers.PROVENANCE_COLUMNS),
-                 snakemake.output.backbone)
     io.log.info("flowers summary:\n%s", summary.to_string(index=False))
     save(figures.flowers_curves(histories, runs), snakemake.output.curves)
     save(figures.flowers_confusion(predictions, runs), snakemake.output.confusion)

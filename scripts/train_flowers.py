@@ -1,6 +1,6 @@
 """Q7: Flowers 17, fine-tuned pretrained backbone or network from scratch (Snakemake script)."""
 
-from nnrec import io
+from nnrec import data, io
 from nnrec.torch_models import common, flowers
 
 with io.log_to(snakemake.log[0]):
@@ -11,7 +11,8 @@ with io.log_to(snakemake.log[0]):
     # decode once at a little more than the training size: random crops need the margin
     images = flowers.load_data(snakemake.input.flowers, round(options["image_size"] * 1.15))
     if p.mode == "finetune":
-        result = flowers.train_finetune(images, backbone=p.backbone, timeout_s=p.timeout_s, seed=p.seed,
+        backbone = data.read_provenance(snakemake.input.backbone).iloc[0].to_dict()
+        result = flowers.train_finetune(images, backbone=backbone, weights_folder=p.weights_folder, seed=p.seed,
                                         device=device, threads=snakemake.threads, **options)
     else:
         result = flowers.train_scratch(images, seed=p.seed, device=device, threads=snakemake.threads, **options)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dataclasses import asdict
 from scipy.io import savemat
 
 import nnrec
@@ -128,26 +129,31 @@ def test_combined_digest_matches_sha256sum_listing():
 # --------------------------------------------------------------------------- lookup order
 
 
-def test_first_mirror_holding_the_file_wins_and_missing_folders_are_skipped(tmp_path, pages_manifest):
+def test_first_mirror_holding_the_file_wins_and_missing_folders_are_skipped(tmp_path, pages_manifest, caplog):
+    caplog.set_level("INFO")
     first = make_mirror(tmp_path / "first")
     second = make_mirror(tmp_path / "second")
     mirrors = [str(tmp_path / "does-not-exist"), str(first), str(second)]
     dests = {"01_list": tmp_path / "res" / "01_list.jpg"}
     (record,) = data.fetch_pages(dests, pages_manifest, mirrors, timeout=1, url=closed_port_url("x.zip"))
     assert record.source == "mirror"
-    assert record.location == str(first / "images" / "01_list.jpg")
+    # provenance names the file inside the mirror, never this machine's folder; the log says which
+    assert record.location == "mirror:images/01_list.jpg"
+    assert f"copied from mirror {first / 'images' / '01_list.jpg'}" in caplog.text
     assert record.dataset == "pages/01_list"
     assert record.sha256 == sha(PAGE_BYTES["01_list"])
     assert dests["01_list"].read_bytes() == PAGE_BYTES["01_list"]
 
 
-def test_mirror_without_the_file_is_passed_over(tmp_path, pages_manifest):
+def test_mirror_without_the_file_is_passed_over(tmp_path, pages_manifest, caplog):
+    caplog.set_level("INFO")
     empty = tmp_path / "empty"
     empty.mkdir()
     second = make_mirror(tmp_path / "second")
     dests = {"02_letters": tmp_path / "res" / "02_letters.jpg"}
     (record,) = data.fetch_pages(dests, pages_manifest, [str(empty), str(second)], timeout=1)
-    assert record.location == str(second / "images" / "02_letters.jpg")
+    assert record.location == "mirror:images/02_letters.jpg"
+    assert f"copied from mirror {second / 'images' / '02_letters.jpg'}" in caplog.text
 
 
 def test_verified_resources_copy_is_preferred_over_mirrors(tmp_path, pages_manifest):
@@ -319,7 +325,7 @@ def test_flowers17_download_mirror_and_resources(tmp_path, http_folder):
 
     (mirror / "test/2/image_0161.jpg").write_bytes(b"flower 161")
     fixed = data.fetch_flowers17(dest, manifest, [str(tmp_path / "mirror")], timeout=5, urls=urls)
-    assert (fixed.source, fixed.location) == ("mirror", str(mirror))
+    assert (fixed.source, fixed.location) == ("mirror", "mirror:oxford-flowers17")
     assert (dest / "train/0/image_0001.jpg").read_bytes() == b"flower 1"
 
 
@@ -468,14 +474,15 @@ def test_auto_uses_real_nist36_from_mirror(tmp_path, small_nist36, fake_synth):
     assert [r.source for r in again] == ["resources"] * 3
 
 
-def test_auto_falls_back_to_synthetic_offline(tmp_path, small_nist36, fake_synth):
+def test_auto_falls_back_to_synthetic_offline(tmp_path, small_nist36, fake_synth, caplog):
     paths = char_paths(tmp_path / "res")
     url = closed_port_url("data.zip")
     records = data.fetch_characters(paths, "auto", [str(tmp_path / "nothing")], timeout=1, seed=7, synth=SYNTH, url=url)
     assert [r.source for r in records] == ["synthetic"] * 3
     assert fake_synth == [({"train": 2, "valid": 1, "test": 1}, 7, {"fonts": ["x"]})]
     assert "NOT real NIST36" in records[0].note and "fonts: train A, test B" in records[0].note
-    assert url in records[0].note  # why the real set was not used
+    assert "could not be had" in records[0].note  # why the real set was not used, the same on every machine
+    assert url not in records[0].note and url in caplog.text  # the detail goes to the log
     assert data.load_split(paths["train"])[0].shape == (72, 1024)
     # synthetic files are never mistaken for real ones on a rerun
     data.write_provenance(records, tmp_path / "characters.csv")
@@ -600,3 +607,71 @@ def test_character_samples_figure_picks_each_class(tmp_path):
     fig = character_samples({"train": (X, Y), "test": (X[:36], Y[:36])}, 4, rng, title="t", note="n")
     save(fig, tmp_path / "samples.png")
     assert (tmp_path / "samples.png").stat().st_size > 10_000
+
+
+# --------------------------------------------------------------------------- pretrained weights
+
+
+def weights_file(folder, blob=b"pretend state dict"):
+    """A weights file named as torchvision names them (``name-<sha256 prefix>.pth``) -> its name."""
+    name = f"squeezenet1_1-{sha(blob)[:8]}.pth"
+    (folder / name).write_bytes(blob)
+    return name
+
+
+def test_backbone_weights_download_then_reuse(tmp_path, http_folder):
+    upstream, base = http_folder
+    name = weights_file(upstream)
+    folder = tmp_path / "resources" / "weights"  # does not exist yet: the fetch makes it
+    record = data.fetch_backbone("auto", folder, mirrors=[], timeout=5, url=f"{base}/{name}")
+    assert (record.source, record.location) == ("download", f"{base}/{name}")
+    assert record.dataset == "flowers17_backbone/squeezenet1_1"
+    assert (folder / name).read_bytes() == (upstream / name).read_bytes()
+    assert record.sha256 == sha((upstream / name).read_bytes()) and leftovers(folder) == []
+    (upstream / name).unlink()  # the second time nothing is downloaded
+    again = data.fetch_backbone("auto", folder, mirrors=[], timeout=5, url=f"{base}/{name}")
+    assert again.source == "resources" and again.sha256 == record.sha256
+    assert data.backbone_weights(asdict(again), folder, url=f"{base}/{name}") == ("squeezenet1_1", folder / name)
+
+
+def test_backbone_weights_with_the_wrong_hash_are_refused_and_leave_nothing(tmp_path, http_folder):
+    upstream, base = http_folder
+    name = weights_file(upstream)
+    (upstream / name).write_bytes(b"truncated")
+    folder = tmp_path / "weights"
+    with pytest.raises(DataError, match="does not start with"):
+        data.fetch_backbone("auto", folder, mirrors=[], timeout=5, url=f"{base}/{name}")
+    assert leftovers(folder) == []
+
+
+def test_backbone_weights_from_a_mirror_or_the_torch_hub_cache(tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror"
+    (mirror / "weights").mkdir(parents=True)
+    name = weights_file(mirror / "weights")
+    url = closed_port_url(name)
+    record = data.fetch_backbone("auto", tmp_path / "a", mirrors=[str(mirror)], timeout=1, url=url)
+    assert (record.source, record.location) == ("mirror", f"mirror:weights/{name}")
+
+    hub = tmp_path / "torch_home" / "hub" / "checkpoints"
+    hub.mkdir(parents=True)
+    weights_file(hub)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))
+    record = data.fetch_backbone("squeezenet1_1", tmp_path / "b", mirrors=[], timeout=1, url=url)
+    assert (record.source, record.location) == ("resources", f"torch hub cache:checkpoints/{name}")
+    assert (tmp_path / "b" / name).is_file()
+
+
+def test_backbone_offline_falls_back_to_the_packaged_weights_with_a_stable_note(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "empty"))
+    notes = set()
+    for _ in range(2):  # each unreachable URL has another port: the note must not show it
+        record = data.fetch_backbone("auto", tmp_path / "w", mirrors=[], timeout=1,
+                                     url=closed_port_url("squeezenet1_1-b8a52dc0.pth"))
+        assert record.source == "package" and record.dataset == "flowers17_backbone/efficientnet_lite0"
+        notes.add(record.note)
+    assert len(notes) == 1 and "could not be had" in notes.pop()
+    with pytest.raises(data.DataUnavailable, match="squeezenet1_1 but its weights cannot be had"):
+        data.fetch_backbone("squeezenet1_1", tmp_path / "w", mirrors=[], timeout=1,
+                            url=closed_port_url("squeezenet1_1-b8a52dc0.pth"))
+    with pytest.raises(DataError, match="expected auto or one of"):
+        data.fetch_backbone("resnet", tmp_path / "w", mirrors=[], timeout=1)

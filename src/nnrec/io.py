@@ -9,6 +9,10 @@ import tempfile
 from pathlib import Path
 
 log = logging.getLogger("nnrec")
+# The only fields of the CSV and JSON files under results/ that may differ between two runs of
+# the same configuration (besides results/run_info.csv): wall-clock times and the device a
+# training ran on. Everything else must be the same on every machine (tests/test_workflow.py).
+RUN_SPECIFIC_FIELDS = frozenset({"seconds", "train_seconds", "train_cpu_seconds", "seconds_per_epoch", "device"})
 UMASK = os.umask(0o022)  # read the process umask (os.umask can only set it) ...
 os.umask(UMASK)  # ... and put it back
 

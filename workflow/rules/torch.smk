@@ -81,6 +81,7 @@ rule flowers_train:
     input:
         flowers="resources/flowers17",
         provenance="resources/provenance/flowers17.csv",
+        backbone="resources/provenance/backbone.csv",
     output:
         history="results/q7/flowers/{mode}/history.csv",
         metrics="results/q7/flowers/{mode}/metrics.json",
@@ -102,8 +103,7 @@ rule flowers_train:
     params:
         mode=lambda wc: wc.mode,
         options=lambda wc: TORCH["flowers"][wc.mode],
-        backbone=TORCH["flowers"]["backbone"],
-        timeout_s=config["data"]["download_timeout_s"],
+        weights_folder=BACKBONE_WEIGHTS,
         device=TORCH["device"],
         seed=config["seed"],
     script:
@@ -123,7 +123,6 @@ rule flowers_summary:
         ),
     output:
         summary="results/q7/flowers/summary.csv",
-        backbone="results/q7/flowers/backbone.csv",
         curves=report(
             "results/q7/flowers/curves.png",
             caption="../report/q7_flowers_curves.rst",

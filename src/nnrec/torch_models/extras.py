@@ -58,8 +58,9 @@ def fetch_extra(name, root, timeout_s=10):
         train, test = _datasets(name, root)
         return (_to_arrays(train, name), _to_arrays(test, name)), ""
     except Exception as error:  # URLError, timeouts, checksum mismatches: all mean "not available"
-        reason = f"{EXTRAS[name][3]} could not be downloaded ({type(error).__name__}: {str(error)[:160]})"
-        log.warning("%s; skipping", reason)
+        # the result table keeps a note that reads the same on every machine; the detail goes to the log
+        reason = f"{EXTRAS[name][3]} could not be downloaded (see the log)"
+        log.warning("%s could not be downloaded (%s: %s); skipping", EXTRAS[name][3], type(error).__name__, error)
         return None, reason
     finally:
         socket.setdefaulttimeout(old)

