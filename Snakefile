@@ -1,11 +1,18 @@
 from snakemake.utils import min_version, validate
 
+from nnrec.config import check_workflow_config, check_workflow_config_file
+
 min_version("9.0")
+
+
+# a config mistake stops the run with one line naming the file or the key
+check_workflow_config_file("config/config.yaml")
 
 
 configfile: "config/config.yaml"
 
 
+check_workflow_config(config, "workflow/schemas/config.schema.yaml")
 validate(config, "workflow/schemas/config.schema.yaml")
 
 

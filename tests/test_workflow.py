@@ -61,21 +61,33 @@ def test_every_stage_has_its_aggregate_rule():
         assert stage in rules, f"aggregate rule {stage} missing"
 
 
-def test_unknown_config_key_stops_the_run_naming_it(tmp_path):
-    config = tmp_path / "bad.yaml"
-    config.write_text("mlp:\n  hiden: 32\n")
-    result = snakemake("-n", "--configfile", str(config), check=False)
+def _config_error(result):
+    """The one error line of a run stopped by a config mistake (asserting there is just one)."""
     assert result.returncode != 0
-    assert "hiden" in result.stdout + result.stderr
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "nnrec:" in line or "Error" in line]
+    assert len(lines) == 1, f"expected one error line, got:\n{result.stdout}\n{result.stderr}"
+    return lines[0]
 
 
-def test_wrong_config_type_stops_the_run_naming_it(tmp_path):
+@pytest.mark.parametrize("text, expected", [
+    ("mlp:\n  hiden: 32\n", "nnrec: config: mlp.hiden: unknown key; expected one of"),
+    ("bogus: 1\n", "nnrec: config: bogus: unknown key; expected one of"),
+    ("mlp:\n  epochs: many\n", "nnrec: config: mlp.epochs: 'many' is not allowed"),
+    ("data:\n  download_timeout_s: .nan\n", "nnrec: config: data.download_timeout_s: NaN and infinite"),
+    ("ocr:\n  extra_pages:\n    ../evil: page.jpg\n", "nnrec: config: ocr.extra_pages: '../evil' is not allowed"),
+])
+def test_config_mistakes_stop_the_run_with_one_line_naming_the_key(tmp_path, text, expected):
     config = tmp_path / "bad.yaml"
-    config.write_text("mlp:\n  epochs: many\n")
-    result = snakemake("-n", "--configfile", str(config), check=False)
-    assert result.returncode != 0
-    output = result.stdout + result.stderr
-    assert "epochs" in output and "many" in output
+    config.write_text(text)
+    assert _config_error(snakemake("-n", "--configfile", str(config), check=False)).startswith(expected)
+
+
+@pytest.mark.parametrize("text, expected", [("", "the config file is empty"), ("seed: [\n", "YAML syntax error")])
+def test_a_broken_workflow_config_file_is_named(tmp_path, text, expected):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(text)
+    result = snakemake("--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp_path), "-n", check=False)
+    assert _config_error(result).startswith(f"nnrec: config/config.yaml: {expected}")
 
 
 def _start_test_config(workdir, *extra):
