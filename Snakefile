@@ -12,7 +12,7 @@ check_workflow_config_file("config/config.yaml")
 configfile: "config/config.yaml"
 
 
-check_workflow_config(config, "workflow/schemas/config.schema.yaml")
+check_workflow_config(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
@@ -27,6 +27,7 @@ include: "workflow/rules/ocr.smk"
 include: "workflow/rules/autoencoder.smk"
 include: "workflow/rules/pca.smk"
 include: "workflow/rules/torch.smk"
+include: "workflow/rules/replicates.smk"
 include: "workflow/rules/report.smk"
 
 

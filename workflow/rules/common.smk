@@ -5,6 +5,20 @@ CORE_ENV = "../../envs/core.yaml"
 TORCH_ENV = "../../envs/torch.yaml"
 # Downloaded pretrained weights (the Flowers 17 backbone), kept between runs.
 BACKBONE_WEIGHTS = "resources/weights"
+# Each seed's replicate of the headline trainings (replicates.smk) lives here.
+REPLICATE_DIR = "results/replicates/seed_{seed}"
+
+
+def replicate_path(path, seed):
+    """Where the replicate of main-run output ``path`` (results/...) lives for ``seed``;
+    the main run itself is the replicate of the configured seed."""
+    if seed == config["seed"]:
+        return path
+    return path.replace("results/", REPLICATE_DIR.format(seed=seed) + "/", 1)
+
+
+def replicate_seed(wildcards):
+    return int(wildcards.seed)
 
 
 # The one aggregate per stage (data, q1 ... q7, summary) lets a user build a single stage:
@@ -20,3 +34,4 @@ localrules:
     q7,
     summary,
     bench,
+    replicates,

@@ -29,6 +29,7 @@ rule summary_table:
     input:
         **SUMMARY_INPUTS,
         characters="resources/provenance/characters.csv",
+        replicates="results/replicates.csv",
     output:
         report(
             "results/summary.csv",
@@ -84,6 +85,7 @@ rule run_info:
 rule summary:
     input:
         "results/summary.csv",
+        "results/replicates.png",
         "results/provenance.csv",
         "results/run_info.csv",
         "results/config_used.yaml",
