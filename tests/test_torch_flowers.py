@@ -48,7 +48,7 @@ def test_folder_names_map_to_their_integer_labels_not_string_order(tmp_path):
 
 def test_images_decode_with_the_label_of_their_folder(tmp_path):
     root = _write_flowers(tmp_path, per_class=1, size=16, splits=("train",))
-    images, labels, paths = flowers.load_split(root, "train", 12)
+    images, labels, paths = flowers.load_image_split(root, "train", 12)
     assert images.shape == (17, 3, 12, 12) and images.dtype == torch.uint8
     red = images[:, 0].float().mean(dim=(1, 2))
     assert torch.all(red[1:] > red[:-1])  # class k is k*15 red: decoded in label order

@@ -28,7 +28,7 @@ from nnrec.torch_models.flowers.data import (
     class_folders,
     list_split,
     load_data,
-    load_split,
+    load_image_split,
     load_images,
 )
 from nnrec.torch_models.flowers.nets import FlowerNet, ScratchNet, Standardize
@@ -48,6 +48,6 @@ __all__ = [
     "BUILDERS", "CLASS_NAMES", "N_CLASSES", "FlowerNet", "ScratchNet", "Standardize", "augment_rgb",
     "backbone_name", "build_efficientnet_lite0", "build_squeezenet", "cached_features", "center_view",
     "channels_last", "class_folders", "flip_tta_probs", "keep_freed_memory", "list_split", "load_backbone",
-    "load_data", "load_flower_model", "load_split", "load_images", "predictions_frame",
+    "load_data", "load_flower_model", "load_image_split", "load_images", "predictions_frame",
     "save_flower_model", "summary_table", "train_finetune", "train_scratch",
 ]  # fmt: skip

@@ -1,7 +1,7 @@
 """Flowers 17 images: class folders to labels, decoding, the evaluation view and augmentation.
 
-Data: ``<root>/{train,val,test}/<k>/image_NNNN.jpg`` (the data layer's
-680/340/340 partition) with class folders
+Data: ``<root>/{train,val,test}/<k>/image_NNNN.jpg`` (the split folders of
+:data:`nnrec.data.FLOWER_SPLITS`, the data layer's 680/340/340 partition) with class folders
 named ``0`` .. ``16``. Folder names are mapped to labels as integers (:func:`class_folders`),
 never by sorting strings ("10" sorts before "2").
 
@@ -19,9 +19,9 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from nnrec import DataError
+from nnrec.data import FLOWER_SPLITS
 
 N_CLASSES = 17
-SPLITS = ("train", "val", "test")
 # Class k holds the original images 80k+1 .. 80k+80; names in the order of the dataset page.
 CLASS_NAMES = (
     "daffodil", "snowdrop", "lily valley", "bluebell", "crocus", "iris", "tigerlily", "tulip",
@@ -86,7 +86,7 @@ def load_images(paths, side):
     return torch.from_numpy(out).permute(0, 3, 1, 2).contiguous()
 
 
-def load_split(root, split, side, n_classes=N_CLASSES):
+def load_image_split(root, split, side, n_classes=N_CLASSES):
     """(images uint8 (n, 3, side, side), labels int64 (n,), paths) of the split folder ``root/split``."""
     paths, labels = list_split(Path(root) / split, n_classes)
     return load_images(paths, side), torch.as_tensor(labels), paths
@@ -94,7 +94,7 @@ def load_split(root, split, side, n_classes=N_CLASSES):
 
 def load_data(root, side):
     """{"train", "val", "test"} -> (uint8 images (n, 3, side, side), labels) read from ``root``."""
-    return {split: load_split(root, split, side)[:2] for split in SPLITS}
+    return {split: load_image_split(root, split, side)[:2] for split in FLOWER_SPLITS}
 
 
 # ---------------------------------------------------------------- views
