@@ -6,19 +6,6 @@ import pandas as pd
 SUMMARY_COLUMNS = ["model", "backbone", "pretrained", "test_acc", "valid_acc", "epochs", "seconds"]
 
 
-def summary_row(name, result, backbone, pretrained):
-    """One row of results/q7/flowers/summary.csv."""
-    return {
-        "model": name,
-        "backbone": backbone,
-        "pretrained": pretrained,
-        "test_acc": result["test_acc"],
-        "valid_acc": result["valid_acc"],
-        "epochs": int(result["history"]["epoch"].max()),
-        "seconds": round(result["seconds"], 1),
-    }
-
-
 def predictions_frame(labels, pred):
     """Test predictions as a DataFrame ``label, predicted`` (class indices)."""
     return pd.DataFrame({"label": np.asarray(labels), "predicted": np.asarray(pred)})
