@@ -242,6 +242,14 @@ def test_pretrained_flower_model_round_trip_keeps_pooled_blocks_and_standardisat
         assert torch.allclose(loaded(x), model(x), atol=1e-6)
 
 
+
+def test_a_saved_model_of_an_unknown_network_is_refused(tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save({"format": "nnrec-flower-model-1", "arch": {"net": "resnet18"}, "state_dict": {}}, path)
+    with pytest.raises(DataError, match="unknown network 'resnet18'"):
+        flowers.load_flower_model(path)
+
+
 # ---------------------------------------------------------------- extras
 
 

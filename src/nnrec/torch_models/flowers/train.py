@@ -22,12 +22,7 @@ from tqdm.auto import tqdm
 
 from nnrec import DataError
 from nnrec.torch_models.common import fit, one_cycle, predict_logits, resolve_device, seed_everything
-from nnrec.torch_models.flowers.backbones import (
-    backbone_name,
-    build_efficientnet_lite0,
-    build_squeezenet,
-    load_backbone,
-)
+from nnrec.torch_models.flowers.backbones import BUILDERS, backbone_name, load_backbone
 from nnrec.torch_models.flowers.data import CLASS_NAMES, augment_rgb, center_view
 from nnrec.torch_models.flowers.nets import ScratchNet
 
@@ -85,6 +80,30 @@ def cached_features(model, images, size, device, views=0, g=None, batch_size=64,
     return torch.cat(feats), torch.cat(index)
 
 
+def _augmenter(size, min_scale=0.5):
+    """``augment(batch, generator)`` for :func:`nnrec.torch_models.common.fit`: random views, channels-last."""
+    return lambda batch, g: channels_last(augment_rgb(batch, g, size, min_scale))
+
+
+def _fit_one_cycle(model, train, valid, optimizer, max_lr, *, epochs, batch_size, **options):
+    """:func:`~nnrec.torch_models.common.fit` under the one-cycle schedule stepped per batch; the history.
+
+    train: (inputs (n, ...), labels (n,)); max_lr: one rate, or one per parameter group of ``optimizer``.
+    """
+    steps = int(np.ceil(len(train[0]) / batch_size))
+    return fit(
+        model,
+        train,
+        valid,
+        epochs=epochs,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        scheduler=one_cycle(optimizer, max_lr, epochs, steps),
+        step_scheduler_per_batch=True,
+        **options,
+    )
+
+
 def train_finetune(
     data,
     *,
@@ -124,6 +143,7 @@ def train_finetune(
     model, row = load_backbone(backbone, weights_folder, pooled_blocks=pooled_blocks), dict(backbone)
     g = torch.Generator().manual_seed(seed)
     (xt, yt), (xv, yv), (xs, ys) = data["train"], data["val"], data["test"]
+    options = dict(epochs=epochs, batch_size=batch_size, device=device, seed=seed, label_smoothing=label_smoothing)
     if freeze == "backbone":
         for p in model.features.parameters():
             p.requires_grad_(False)
@@ -131,21 +151,9 @@ def train_finetune(
         fv, _ = cached_features(model, xv, image_size, device, desc="val features")
         if standardize:
             model.head[0].fit(ft)
-        head_optimizer = torch.optim.AdamW(model.head.parameters(), lr=learning_rate, weight_decay=weight_decay)
-        steps = int(np.ceil(len(ft) / batch_size))
-        history = fit(
-            model.head,
-            (ft, yt[idx]),
-            (fv, yv),
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer=head_optimizer,
-            scheduler=one_cycle(head_optimizer, learning_rate, epochs, steps),
-            step_scheduler_per_batch=True,
-            device=device,
-            seed=seed,
-            desc="finetune head",
-            label_smoothing=label_smoothing,
+        optimizer = torch.optim.AdamW(model.head.parameters(), lr=learning_rate, weight_decay=weight_decay)
+        history = _fit_one_cycle(
+            model.head, (ft, yt[idx]), (fv, yv), optimizer, learning_rate, desc="finetune head", **options
         )
     elif freeze == "none":
         if standardize:  # from the pretrained features; the head adapts as the backbone moves
@@ -157,21 +165,9 @@ def train_finetune(
             ],
             weight_decay=weight_decay,
         )
-        steps = int(np.ceil(len(xt) / batch_size))
-        history = fit(
-            model,
-            (xt, yt),
-            (center_view(xv, image_size), yv),
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer=optimizer,
-            scheduler=one_cycle(optimizer, [learning_rate / 10, learning_rate], epochs, steps),
-            step_scheduler_per_batch=True,
-            augment=lambda b, gen: channels_last(augment_rgb(b, gen, image_size)),
-            device=device,
-            seed=seed,
-            desc="finetune all",
-            label_smoothing=label_smoothing,
+        history = _fit_one_cycle(
+            model, (xt, yt), (center_view(xv, image_size), yv), optimizer, [learning_rate / 10, learning_rate],
+            augment=_augmenter(image_size), desc="finetune all", **options,
         )
     else:
         raise ValueError(f"freeze must be 'backbone' or 'none', got {freeze!r}")
@@ -215,21 +211,10 @@ def train_scratch(
     model = channels_last(ScratchNet(widths))
     (xt, yt), (xv, yv), (xs, ys) = data["train"], data["val"], data["test"]
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
-    steps = int(np.ceil(len(xt) / batch_size))
-    history = fit(
-        model,
-        (xt, yt),
-        (center_view(xv, image_size), yv),
-        epochs=epochs,
-        batch_size=batch_size,
-        optimizer=optimizer,
-        scheduler=one_cycle(optimizer, learning_rate, epochs, steps),
-        step_scheduler_per_batch=True,
-        augment=lambda b, gen: channels_last(augment_rgb(b, gen, image_size, min_scale=0.35)),
-        device=device,
-        seed=seed,
-        desc="scratch",
-        label_smoothing=label_smoothing,
+    history = _fit_one_cycle(
+        model, (xt, yt), (center_view(xv, image_size), yv), optimizer, learning_rate,
+        epochs=epochs, batch_size=batch_size, augment=_augmenter(image_size, min_scale=0.35),
+        device=device, seed=seed, desc="scratch", label_smoothing=label_smoothing,
     )
     valid_probs = flip_tta_probs(model, xv, image_size, device)
     test_probs = flip_tta_probs(model, xs, image_size, device)
@@ -301,9 +286,9 @@ def load_flower_model(path):
     arch = payload["arch"]
     if arch["net"] == "scratch":
         model = ScratchNet(tuple(arch["widths"]))
-    elif arch["net"] == "squeezenet1_1":
-        model = build_squeezenet(pooled_blocks=arch.get("pooled_blocks", 0))
+    elif arch["net"] in BUILDERS:
+        model = BUILDERS[arch["net"]](pooled_blocks=arch.get("pooled_blocks", 0))
     else:
-        model = build_efficientnet_lite0(pooled_blocks=arch.get("pooled_blocks", 0))
+        raise DataError(f"{path}: unknown network {arch['net']!r}; expected 'scratch' or one of {sorted(BUILDERS)}")
     model.load_state_dict(payload["state_dict"])
     return model.eval()
