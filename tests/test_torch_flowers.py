@@ -48,7 +48,7 @@ def test_folder_names_map_to_their_integer_labels_not_string_order(tmp_path):
 
 def test_images_decode_with_the_label_of_their_folder(tmp_path):
     root = _write_flowers(tmp_path, per_class=1, size=16, splits=("train",))
-    images, labels, paths = flowers.load_split(root, "train", 12)
+    images, labels, paths = flowers.load_image_split(root, "train", 12)
     assert images.shape == (17, 3, 12, 12) and images.dtype == torch.uint8
     red = images[:, 0].float().mean(dim=(1, 2))
     assert torch.all(red[1:] > red[:-1])  # class k is k*15 red: decoded in label order
@@ -240,6 +240,14 @@ def test_pretrained_flower_model_round_trip_keeps_pooled_blocks_and_standardisat
     x = torch.rand(2, 3, 48, 48)
     with torch.no_grad():
         assert torch.allclose(loaded(x), model(x), atol=1e-6)
+
+
+
+def test_a_saved_model_of_an_unknown_network_is_refused(tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save({"format": "nnrec-flower-model-1", "arch": {"net": "resnet18"}, "state_dict": {}}, path)
+    with pytest.raises(DataError, match="unknown network 'resnet18'"):
+        flowers.load_flower_model(path)
 
 
 # ---------------------------------------------------------------- extras

@@ -3,7 +3,8 @@
 - :mod:`.common`     device choice, seeding, the shared epoch loop and its history
 - :mod:`.characters` the Q3 network in PyTorch, the character CNN, its augmentation, and
   :func:`load_character_classifier` (the OCR stage's hook for ``.pt`` models)
-- :mod:`.flowers`    Flowers 17 data, pretrained backbones (SqueezeNet 1.1 / EfficientNet-Lite0)
+- :mod:`.flowers`    Flowers 17: data, pretrained backbones (SqueezeNet 1.1 / EfficientNet-Lite0),
+  the from-scratch network, their training and tables (a package; see its docstring)
 - :mod:`.extras`     CIFAR-10 / EMNIST balanced (download-only, skipped offline)
 """
 
