@@ -9,18 +9,19 @@ from data_helpers import closed_port_url, write_raw, zip_bytes
 
 import nnrec
 from nnrec import DataError, data
+from nnrec.data import characters
 from nnrec.charset import one_hot
 
 
 @pytest.fixture
 def small_nist36(monkeypatch):
     """Pretend NIST36 has 36 / 36 / 36 rows so fake real files stay tiny."""
-    monkeypatch.setattr(data, "SPLIT_ROWS", {"train": 36, "valid": 36, "test": 36})
+    monkeypatch.setattr(characters, "SPLIT_ROWS", {"train": 36, "valid": 36, "test": 36})
 
 
 def make_nist36_mirror(root, rng):
     root.mkdir(parents=True)
-    for split in data.SPLITS:
+    for split in data.CHARACTER_SPLITS:
         X = rng.random((36, 1024)).astype(np.float32)
         data.save_split(root / f"nist36_{split}.mat", split, X, one_hot(np.arange(36)))
     return root
@@ -46,7 +47,7 @@ def fake_synth(monkeypatch):
 
 
 def char_paths(root):
-    return {split: root / f"{split}.mat" for split in data.SPLITS}
+    return {split: root / f"{split}.mat" for split in data.CHARACTER_SPLITS}
 
 
 SYNTH = {"per_class": {"train": 2, "valid": 1, "test": 1}, "fonts": ["x"]}
@@ -109,7 +110,7 @@ def test_nist36_download_from_data_zip(tmp_path, small_nist36, http_folder):
     folder, base = http_folder
     made = make_nist36_mirror(tmp_path / "made", np.random.default_rng(6))
     (folder / "data.zip").write_bytes(
-        zip_bytes({f"data/nist36_{s}.mat": (made / f"nist36_{s}.mat").read_bytes() for s in data.SPLITS})
+        zip_bytes({f"data/nist36_{s}.mat": (made / f"nist36_{s}.mat").read_bytes() for s in data.CHARACTER_SPLITS})
     )
     paths = char_paths(tmp_path / "res")
     records = data.fetch_nist36(paths, [], timeout=5, url=f"{base}/data.zip")

@@ -8,7 +8,7 @@ from nnrec import DataError, data
 def test_provenance_rows_round_trip_and_combine(tmp_path):
     pages = [data.Fetched("pages/01_list", "mirror", "../shared/data/images/01_list.jpg", "a" * 64)]
     chars = [data.Fetched(f"characters/{s}", "synthetic", f"resources/characters/{s}.mat", "b" * 64, "NOT real")
-             for s in data.SPLITS]  # fmt: skip
+             for s in data.CHARACTER_SPLITS]  # fmt: skip
     data.write_provenance(pages, tmp_path / "pages.csv")
     data.write_provenance(chars, tmp_path / "characters.csv")
     header = (tmp_path / "pages.csv").read_text().splitlines()[0]
