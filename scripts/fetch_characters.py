@@ -8,7 +8,7 @@ from nnrec import data, io
 
 with io.log_to(snakemake.log[0]):
     records = data.fetch_characters(
-        {split: snakemake.output[split] for split in data.SPLITS},
+        {split: snakemake.output[split] for split in data.CHARACTER_SPLITS},
         source=snakemake.params.source,
         mirrors=snakemake.params.mirrors,
         timeout=snakemake.params.timeout,

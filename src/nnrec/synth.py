@@ -27,8 +27,8 @@ import numpy as np
 from scipy import ndimage
 
 from . import DataError, charset
-
-SPLITS = ("train", "valid", "test")
+from .data.splits import CHARACTER_SPLITS as SPLITS
+from .data.splits import save_split
 
 # Default fonts per split (fontpkg family slugs). Test fonts must not appear in train.
 _TRAIN_FONTS = [
@@ -472,7 +472,6 @@ def write_synthetic_splits(
     fonts (ConfigError otherwise). Returns a one-line provenance note.
     """
     from . import ConfigError
-    from .data import save_split
 
     fonts = {**DEFAULT_FONTS, **(fonts or {})}
     unknown = set(paths) - set(SPLITS)
