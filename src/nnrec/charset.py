@@ -14,11 +14,6 @@ SIDE = 32
 N_PIXELS = SIDE * SIDE
 
 
-def row_to_image(row):
-    """(1024,) dataset row -> (32, 32) upright image."""
-    return np.asarray(row).reshape(SIDE, SIDE).T
-
-
 def image_to_row(image):
     """(32, 32) upright image -> (1024,) dataset row (column-major)."""
     return np.asarray(image).T.reshape(N_PIXELS)
@@ -42,11 +37,6 @@ def one_hot(indices, n_classes=N_CLASSES):
     out = np.zeros((len(indices), n_classes))
     out[np.arange(len(indices)), indices] = 1.0
     return out
-
-
-def labels_to_text(indices):
-    """Class indices -> the string of their characters."""
-    return "".join(CLASSES[i] for i in indices)
 
 
 # Longest side of a character's ink box inside the 32x32 cell, in pixels. The synthetic
