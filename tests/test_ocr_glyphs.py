@@ -93,15 +93,19 @@ def test_deskew_makes_a_sheared_stroke_upright(slant):
     assert abs(upright.sum() - stroke_ink(slant).sum()) < 0.1 * stroke_ink(slant).sum()  # ink kept
 
 
-def test_deskew_leaves_upright_and_blank_glyphs_alone():
+def test_deskew_leaves_upright_and_blank_glyphs_alone(monkeypatch):
     upright = stroke_ink(0.0)
     assert np.allclose(glyphs.deskew_image(upright), fit_to_box(upright))
     h = np.zeros((32, 32))
     h[3:29, 6:9] = h[3:29, 23:26] = h[15:18, 6:26] = 1.0  # symmetric: no slant
     assert np.allclose(glyphs.deskew_image(h), fit_to_box(h))
     assert not glyphs.deskew_image(np.zeros((32, 32))).any()
-    # batches of any size
-    assert glyphs.deskew_images(np.stack([stroke_ink(0.3), upright])).shape == (2, 32, 32)
+    # batches of any size, the same whatever the number of worker processes
+    batch = np.stack([stroke_ink(0.3), upright, h])
+    deskewed = glyphs.deskew_images(batch)
+    assert deskewed.shape == (3, 32, 32)
+    monkeypatch.setattr(glyphs, "DESKEW_CHUNK", 2)
+    assert np.array_equal(glyphs.deskew_images(batch, workers=2), deskewed)
     assert glyphs.deskew_images(np.zeros((0, 32, 32))).shape == (0, 32, 32)
 
 

@@ -214,6 +214,7 @@ def blur_images(inks, sigma):
 # horizontal shift per pixel of height (about 45 degrees), so a glyph with no clear vertical
 # extent (a dash, a dot) is never smeared sideways.
 MAX_SKEW = 1.0
+DESKEW_CHUNK = 2048  # glyphs per worker task
 
 
 def _deskew(ink):
@@ -222,8 +223,7 @@ def _deskew(ink):
         return _blank_cells(1)[0]
     pad = charset.SIDE // 2  # room for a glyph sheared wider than its cell
     wide = np.pad(ink, ((0, 0), (pad, pad)))
-    raw = measure.moments(wide, order=1)
-    yc, xc = raw[1, 0] / raw[0, 0], raw[0, 1] / raw[0, 0]
+    yc, xc = ndimage.center_of_mass(wide)
     mu = measure.moments_central(wide, center=(yc, xc), order=2)
     skew = np.clip(mu[1, 1] / max(mu[2, 0], 1e-12), -MAX_SKEW, MAX_SKEW)
     # output (y, x) samples the input at (y, x + skew * (y - yc)); skimage maps (x, y)
@@ -232,7 +232,11 @@ def _deskew(ink):
     return fit_to_box(sheared)
 
 
-def deskew_images(inks):
+def _deskew_chunk(inks):
+    return np.stack([_deskew(ink) for ink in inks])
+
+
+def deskew_images(inks, workers=1):
     """Remove the slant of each of (n, 32, 32) ink maps, then refit it to the cell.
 
     The slant is the classic moment estimate used to deskew digits for pixel-wise classifiers:
@@ -241,11 +245,13 @@ def deskew_images(inks):
     MAX_SKEW). Each row of pixels is shifted sideways by -skew x its distance below the
     centroid (a linear-interpolating :func:`skimage.transform.warp`), which makes mu11 zero: a
     slanted stroke stands upright and an upright one stays where it is. The glyph is then laid
-    out like every other character (:func:`nnrec.glyph_geometry.fit_to_box`). Returns
-    (n, 32, 32) floats in 0-1; a blank map comes back blank.
+    out like every other character (:func:`nnrec.glyph_geometry.fit_to_box`). ``workers``
+    processes share the work (same result for any number). Returns (n, 32, 32) floats in 0-1;
+    a blank map comes back blank.
     """
     inks = np.asarray(inks, float).reshape(-1, charset.SIDE, charset.SIDE)
-    return np.stack([_deskew(ink) for ink in inks]) if len(inks) else _blank_cells()
+    chunks = [inks[k : k + DESKEW_CHUNK] for k in range(0, len(inks), DESKEW_CHUNK)]
+    return np.concatenate(map_tasks(_deskew_chunk, chunks, workers)) if chunks else _blank_cells()
 
 
 def deskew_image(ink):

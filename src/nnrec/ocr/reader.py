@@ -66,12 +66,12 @@ def _check_features(features):
         raise DataError(f"reader model: unknown input features {features!r}; expected 'pixels' or 'hog'")
 
 
-def _cell_transforms(inks, meta):
+def _cell_transforms(inks, meta, workers=1):
     """The cell-level input transforms of ``meta``: "deskew" (bool, default False,
     :func:`nnrec.ocr.glyphs.deskew_images`), then "input_blur" (sigma, default 0,
     :func:`nnrec.ocr.glyphs.blur_images`). (n, 32, 32) -> (n, 32, 32)."""
     if meta.get("deskew", False):
-        inks = deskew_images(inks)
+        inks = deskew_images(inks, workers)
     return blur_images(inks, float(meta.get("input_blur", 0.0)))
 
 
@@ -85,7 +85,7 @@ def reader_features(inks, meta, workers=1):
     """
     features = meta.get("features", "pixels")
     _check_features(features)
-    inks = _cell_transforms(inks, meta)
+    inks = _cell_transforms(inks, meta, workers)
     if features == "pixels":
         return charset.inks_to_rows(inks)
     return standardise_features(hog_features(inks, workers), meta)
@@ -140,7 +140,7 @@ def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, 
         raise ValueError(f"unknown reader features {features!r}; expected 'pixels' or 'hog'")
     inks, Y = _training_characters(train, stroke, copies, font_per_class, cell_copies, seed, workers)
     inputs = {"deskew": deskew, "input_blur": input_blur, "features": "pixels"}
-    inks = _cell_transforms(inks, inputs)
+    inks = _cell_transforms(inks, inputs, workers)
     if features == "hog":
         X = hog_features(inks, workers)
         inputs.update(features="hog", feature_mean=X.mean(axis=0).tolist(), feature_std=X.std(axis=0).tolist())
