@@ -25,12 +25,13 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from nnrec import io, nn, ocr  # noqa: E402
+from nnrec import classifiers, io, nn, ocr  # noqa: E402
+from nnrec.ocr import read, segment  # noqa: E402
 
 
 def classifier(model_path):
     if model_path and Path(model_path).is_file():
-        return ocr.load_classifier(model_path), model_path
+        return classifiers.load_classifier(model_path), model_path
     rng = np.random.default_rng(0)
     model = nn.Model(nn.init_network([1024, 64, 36], nn.MLP_ACTIVATIONS, rng), nn.MLP_ACTIVATIONS, {})
     return (lambda rows: nn.predict_proba(model, rows)), "random 1024-64-36 MLP (same cost)"
@@ -56,10 +57,10 @@ def main():
     classify, model_name = classifier(args.model)
     t_read, image = best_of(args.repeat, lambda: ocr.read_image(args.page))
     t_reference, _ = best_of(args.repeat, lambda: ocr.to_grey(ocr.read_image(args.page)))
-    t_find, found = best_of(args.repeat, lambda: ocr.locate(image))
-    t_group, (lines, _) = best_of(args.repeat, lambda: ocr.group_lines(found.boxes))
+    t_find, found = best_of(args.repeat, lambda: segment.find_characters(image))
+    t_group, (lines, _) = best_of(args.repeat, lambda: segment.group_lines(found.boxes))
     order = [i for line in lines for i in line]
-    t_crop, rows = best_of(args.repeat, lambda: ocr.crop_rows(found, order))
+    t_crop, rows = best_of(args.repeat, lambda: read.crop_rows(found, order))
     t_classify, _ = best_of(args.repeat, lambda: classify(rows))
     t_total, result = best_of(args.repeat, lambda: ocr.extract_text(image, classify))
 

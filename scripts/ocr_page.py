@@ -1,14 +1,15 @@
 """Q4: read one page with a trained character classifier; score it when its truth is known
 (Snakemake script)."""
 
-from nnrec import charset, data, io, ocr
+from nnrec import charset, classifiers, data, io, ocr
+from nnrec.ocr.score import score_page
 from nnrec.plots import ocr as plots
 from nnrec.plots import save
 
 with io.log_to(snakemake.log[0]):
     p, out = snakemake.params, snakemake.output
     image = ocr.read_image(snakemake.input.page)
-    classify = ocr.load_classifier(snakemake.input.model)
+    classify = classifiers.load_classifier(snakemake.input.model)
     result = ocr.extract_text(image, classify, stroke=p.stroke, word_context=p.word_context)
     io.log.info("%s / %s: %d characters in %d lines", p.page, p.model, len(result.boxes), len(result.lines))
     with io.atomic_path(out.text) as tmp:
@@ -19,7 +20,7 @@ with io.log_to(snakemake.log[0]):
     title = f"{p.page}: {len(result.boxes)} characters found, read by {p.model}"
     save(plots.page_boxes(ocr.to_grey(image), result.boxes, labels, result.lines, title, note), out.figure)
     if p.truth:
-        scores = ocr.score(result.text, p.truth, len(result.boxes), result.text_without_context)
+        scores = score_page(result.text, p.truth, len(result.boxes), result.text_without_context)
         scores = {"image": p.page, "model": p.model, **scores}
         io.log.info("%s / %s: character accuracy %.3f", p.page, p.model, scores["char_accuracy"])
         io.write_json({**scores, "status": "ok", "note": note}, out.score)

@@ -2,14 +2,15 @@
 (Snakemake script)."""
 
 from nnrec import io, ocr
+from nnrec.ocr import score
 from nnrec.plots import ocr as plots
 from nnrec.plots import save
 
 with io.log_to(snakemake.log[0]):
     p, out = snakemake.params, snakemake.output
     image = ocr.read_image(snakemake.input.page)
-    if ocr.tesseract_binary():
-        text, boxes = ocr.run_tesseract(snakemake.input.page)
+    if score.tesseract_binary():
+        text, boxes = score.run_tesseract(snakemake.input.page)
         status, note = "ok", "Tesseract 5 (eng, default layout analysis), answer upper-cased, A-Z 0-9 kept"
     else:
         text, boxes = "", []
@@ -20,7 +21,7 @@ with io.log_to(snakemake.log[0]):
     title = f"{p.page}: Tesseract word boxes" if status == "ok" else f"{p.page}: {note}"
     save(plots.page_boxes(ocr.to_grey(image), boxes, [""] * len(boxes), None, title, note), out.figure)
     if p.truth:
-        scores = {"image": p.page, "model": "tesseract", **ocr.score(text, p.truth, len(boxes))}
+        scores = {"image": p.page, "model": "tesseract", **score.score_page(text, p.truth, len(boxes))}
         if status == "skipped":
             scores.update(char_accuracy=None, lines_correct=None, n_found=None)
         io.write_json({**scores, "status": status, "note": note}, out.score)

@@ -3,20 +3,21 @@
 
 import time
 
-from nnrec import data, io, nn, ocr
+from nnrec import data, io, nn
+from nnrec.ocr import fonts, reader
 
 with io.log_to(snakemake.log[0]):
     p = snakemake.params
     train, valid = (data.load_split(path) for path in (snakemake.input.train, snakemake.input.valid))
     started = time.perf_counter()
-    params, history, inputs = ocr.train_reader(train, valid, p.hidden, p.learning_rate, p.epochs,
-                                               p.batch_size, p.seed, p.stroke, p.copies, p.font_per_class,
-                                               p.cell_copies, p.input_blur, p.deskew, p.features,
-                                               workers=snakemake.threads)
+    params, history, inputs = reader.train_reader(train, valid, p.hidden, p.learning_rate, p.epochs,
+                                                  p.batch_size, p.seed, p.stroke, p.copies, p.font_per_class,
+                                                  p.cell_copies, p.input_blur, p.deskew, p.features,
+                                                  workers=snakemake.threads)
     meta = {**inputs, "hidden": p.hidden, "learning_rate": p.learning_rate, "epochs": p.epochs,
             "batch_size": p.batch_size, "seed": p.seed, "stroke": p.stroke, "copies": p.copies,
             "font_per_class": p.font_per_class, "cell_copies": p.cell_copies,
-            "fonts": list(ocr.READER_FONTS), "train_seconds": round(time.perf_counter() - started, 1),
+            "fonts": list(fonts.READER_FONTS), "train_seconds": round(time.perf_counter() - started, 1),
             "data_source": data.character_source(snakemake.input.provenance),
             "valid_acc": float(history["valid_acc"].iloc[-1])}
     io.log.info("reader MLP: valid accuracy %.4f on redrawn characters", meta["valid_acc"])

@@ -189,9 +189,9 @@ def test_blank_page_gives_empty_text(tmp_path, capsys, model_path):
 def reference_layout(tmp_path_factory, model_path):
     page = tmp_path_factory.mktemp("pages") / "page.jpg"
     Image.fromarray(render_page(1200)).save(page, quality=95)
-    from nnrec import ocr
+    from nnrec import classifiers, ocr
 
-    text = ocr.read_page(page, model_path)
+    text = ocr.read_page(page, classifiers.load_classifier(model_path))
     assert sum(map(sum, layout(text))) == N_CHARACTERS, text
     return layout(text)
 

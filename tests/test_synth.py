@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.io import loadmat
 
-from nnrec import ConfigError, DataError, charset, synth
+from nnrec import ConfigError, DataError, charset, glyph_geometry, synth
 from nnrec.data import load_split
 
 # Small, fast font choices that draw all 36 classes distinctly.
@@ -118,7 +118,7 @@ def _coded_glyphs(side=synth.RENDER_SIDE):
         for bit, (rows, cols) in enumerate(bars):
             if (k + 1) >> bit & 1:
                 g[rows, cols] = 1
-        glyphs[c] = charset.fit_to_box(g, long_side=synth.RENDER_LONG, side=side)
+        glyphs[c] = glyph_geometry.fit_to_box(g, long_side=synth.RENDER_LONG, side=side)
     return glyphs
 
 
@@ -151,13 +151,13 @@ def test_glyph_bank_drops_ambiguous_pair_of_a_font(monkeypatch):
     assert kept == set(charset.CLASSES) - {"I", "1"}
 
 
-def test_batch_box_fit_matches_charset_fit_to_box():
+def test_batch_box_fit_matches_fit_to_box():
     rng = np.random.default_rng(0)
     glyphs = np.stack([g for g in _coded_glyphs().values()][:8]).astype(np.float32)
     glyphs = np.roll(glyphs, 5, axis=2)  # off-centre input
-    batch = synth._box_fit(glyphs, rng, scale_range=(1.0, 1.0), shift_px=0.0)
+    batch = glyph_geometry.fit_to_box_batch(glyphs, rng)
     for got, glyph in zip(batch, glyphs):
-        want = charset.fit_to_box(glyph)
+        want = glyph_geometry.fit_to_box(glyph)
         for axis in (0, 1):
             got_ink = np.flatnonzero(got.max(axis=axis) > 0.3)
             want_ink = np.flatnonzero(want.max(axis=axis) > 0.3)

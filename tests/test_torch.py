@@ -101,7 +101,7 @@ def test_augmentation_varies_width_within_the_width_range():
     ink = torch.zeros(400, 1, 32, 32)
     ink[:, :, 15:17, 10:22] = 1.0
     ratio = _ink_width(characters.augment_ink(ink, torch.Generator().manual_seed(0))) / 12
-    low, high = characters.WIDTH_RANGE
+    low, high = characters.AUGMENT_WIDTH_RANGE
     assert high >= 1.4 and low <= 0.7
     assert ratio.quantile(0.9) > 1 + 0.6 * (high - 1)  # often much wider than drawn
     assert ratio.quantile(0.98) < high + 0.2  # never beyond the range (plus a thickened pixel)

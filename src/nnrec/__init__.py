@@ -4,16 +4,19 @@ One module per concern; the Snakemake rule scripts in ``scripts/`` only call int
 
 - ``charset``      the 36 classes and the NIST36 32x32 column-major image layout
 - ``data``         fetching inputs (resources, mirror, download), checksums, provenance, loaders
+- ``glyph_geometry`` fitting ink to the 32x32 cell, warping and resampling batches of glyphs
 - ``synth``        synthetic NIST36-format characters rendered from handwriting fonts
 - ``nn``           the numpy network, written from scratch (layers, backprop, SGD)
 - ``theory``       numerical checks of the Q1 claims
-- ``ocr``          finding, grouping and classifying letters on photographed pages
+- ``ocr``          reading photographed pages: segment, glyphs, read, reader, fonts, score
+- ``classifiers``  saved character classifiers (numpy .npz, PyTorch .pt) -> classify callables
 - ``autoencoder``  the numpy autoencoder with momentum SGD
 - ``pca``          PCA reconstructions
 - ``torch_models`` PyTorch character and flower networks
 - ``metrics``      accuracy, confusion, character error rate, PSNR
 - ``plots``        figures
 - ``io``           logging and atomic writes shared by the rule scripts
+- ``parallel``     work shared by worker processes
 """
 
 __version__ = "0.1.0"

@@ -14,11 +14,6 @@ SIDE = 32
 N_PIXELS = SIDE * SIDE
 
 
-def row_to_image(row):
-    """(1024,) dataset row -> (32, 32) upright image."""
-    return np.asarray(row).reshape(SIDE, SIDE).T
-
-
 def image_to_row(image):
     """(32, 32) upright image -> (1024,) dataset row (column-major)."""
     return np.asarray(image).T.reshape(N_PIXELS)
@@ -36,6 +31,16 @@ def rows_to_images(rows):
     return rows.reshape(len(rows), SIDE, SIDE).transpose(0, 2, 1)
 
 
+def rows_to_inks(rows):
+    """(n, 1024) dataset rows (white ~1, ink ~0) -> (n, 32, 32) upright ink maps (1 = ink)."""
+    return 1.0 - rows_to_images(rows)
+
+
+def inks_to_rows(inks):
+    """(n, 32, 32) upright ink maps (1 = ink) -> (n, 1024) dataset rows (white ~1, ink ~0)."""
+    return images_to_rows(1.0 - np.asarray(inks))
+
+
 def one_hot(indices, n_classes=N_CLASSES):
     """(n,) integer class indices -> (n, n_classes) float one-hot rows."""
     indices = np.asarray(indices, dtype=int)
@@ -44,38 +49,7 @@ def one_hot(indices, n_classes=N_CLASSES):
     return out
 
 
-def labels_to_text(indices):
-    """Class indices -> the string of their characters."""
-    return "".join(CLASSES[i] for i in indices)
-
-
 # Longest side of a character's ink box inside the 32x32 cell, in pixels. The synthetic
-# renderer and the OCR cropper both normalise through fit_to_box, so what the networks see at
-# training time and on a photographed page is laid out the same way.
+# renderer and the OCR cropper both normalise through nnrec.glyph_geometry.fit_to_box, so what
+# the networks see at training time and on a photographed page is laid out the same way.
 INK_LONG_SIDE = 26
-
-
-def fit_to_box(ink, long_side=INK_LONG_SIDE, side=SIDE):
-    """Crop an ink map to its ink, scale it to fit a square cell, and centre it.
-
-    ink: (h, w) floats, 1 = ink, 0 = background, any resolution.
-    Returns (side, side) floats in 0-1 (1 = ink): the ink's bounding box scaled, aspect kept,
-    so its longer side is ``long_side`` pixels, centred in the cell. All-blank input gives zeros.
-    Anti-aliased downscaling thins strokes in proportion, so stroke width is set by the caller
-    at the input's resolution.
-    """
-    from skimage.transform import resize
-
-    ink = np.asarray(ink, dtype=float)
-    rows, cols = np.nonzero(ink > 0.05)
-    cell = np.zeros((side, side))
-    if len(rows) == 0:
-        return cell
-    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    scale = long_side / max(crop.shape)
-    height = max(1, round(crop.shape[0] * scale))
-    width = max(1, round(crop.shape[1] * scale))
-    small = resize(crop, (height, width), order=1, anti_aliasing=scale < 1, preserve_range=True)
-    top, left = (side - height) // 2, (side - width) // 2
-    cell[top : top + height, left : left + width] = np.clip(small, 0, 1)
-    return cell

@@ -23,9 +23,10 @@ def _evaluate(args):
 
 
 def _ocr(args):
-    from nnrec import ocr
+    from nnrec import classifiers, ocr
 
-    print(ocr.read_page(args.page, args.model, word_context=not args.no_word_context), end="")
+    classify = classifiers.load_classifier(args.model)
+    print(ocr.read_page(args.page, classify, word_context=not args.no_word_context), end="")
 
 
 def build_parser():

@@ -32,9 +32,9 @@ def _psnr_all(paths):
 
 def _pages_accuracy(paths):
     """Character accuracy over all pages, weighted by each page's true characters."""
-    from nnrec import ocr
+    from nnrec.ocr.score import accuracy_table
 
-    table = ocr.accuracy_table([json.loads(Path(p).read_text()) for p in paths])
+    table = accuracy_table([json.loads(Path(p).read_text()) for p in paths])
     return float(table.loc[table["image"] == "overall", "char_accuracy"].iloc[0])
 
 

@@ -3,7 +3,7 @@
 A stand-in for NIST36 when the real set cannot be had. Each font *face* (a ``fontpkg`` font
 family at one weight) renders the 36 classes once; each sample then takes one of those
 glyphs through a random stroke-width change, rotation, shear, anisotropic scale and elastic
-distortion, is normalised by :func:`nnrec.charset.fit_to_box` exactly like a character cropped
+distortion, is normalised by :func:`nnrec.glyph_geometry.fit_to_box` exactly like a character cropped
 from a photographed page, gets a mild scale/position jitter, blur, ink and paper tone and noise,
 and is stored as a NIST36 row (32x32 column-major, white background near 1, ink near 0).
 
@@ -29,6 +29,7 @@ from scipy import ndimage
 from . import DataError, charset
 from .data.splits import CHARACTER_SPLITS as SPLITS
 from .data.splits import save_split
+from .glyph_geometry import fit_to_box, fit_to_box_batch, random_elastic_warp
 
 # Default fonts per split (fontpkg family slugs). Test fonts must not appear in train.
 _TRAIN_FONTS = [
@@ -123,7 +124,8 @@ def font_faces(family):
     return [Face(fam.slug, w, fontpkg.path(fam.slug, w, nearest=True)) for w in sorted(weights)]
 
 
-def _pil_font(face, size=FONT_SIZE):
+def pil_font(face, size=FONT_SIZE):
+    """A PIL font of ``face`` at ``size`` pt; a variable font is set to the face's weight."""
     from PIL import ImageFont
 
     font = ImageFont.truetype(str(face.path), size)
@@ -239,9 +241,9 @@ class GlyphBank:
 
 @lru_cache(maxsize=None)
 def _face_glyphs(face):
-    font = _pil_font(face)
+    font = pil_font(face)
     glyphs = {
-        c: charset.fit_to_box(render_glyph(font, c), long_side=RENDER_LONG, side=RENDER_SIDE)
+        c: fit_to_box(render_glyph(font, c), long_side=RENDER_LONG, side=RENDER_SIDE)
         for c in charset.CLASSES
     }
     return glyphs
@@ -306,91 +308,6 @@ def _change_strokes(images, radius):
     return out
 
 
-def _bilinear(images, sy, sx):
-    """Sample (n, h, w) images at float coordinates sy, sx (n, H, W); zero outside."""
-    n, h, w = images.shape
-    padded = np.zeros((n, h + 2, w + 2), dtype=np.float32)
-    padded[:, 1:-1, 1:-1] = images
-    flat = padded.ravel()
-    sy = np.clip(np.asarray(sy, dtype=np.float32) + 1, 0, h + 0.999)  # +1: the zero border
-    sx = np.clip(np.asarray(sx, dtype=np.float32) + 1, 0, w + 0.999)
-    y0, x0 = sy.astype(np.int32), sx.astype(np.int32)  # floor: coordinates are >= 0
-    fy, fx = sy - y0, sx - x0
-    index = y0 * (w + 2) + x0
-    index += (np.arange(n, dtype=np.int32) * ((h + 2) * (w + 2)))[:, None, None]
-    top = flat.take(index) * (1 - fx) + flat.take(index + 1) * fx
-    index += w + 2
-    bottom = flat.take(index) * (1 - fx) + flat.take(index + 1) * fx
-    return top * (1 - fy) + bottom * fy
-
-
-def _smooth_upsample_matrix(n_in, n_out):
-    """(n_out, n_in) row-normalised Gaussian interpolation weights: a smooth field from a
-    coarse grid of control values."""
-    grid = np.linspace(0, n_out - 1, n_in)
-    width = (n_out - 1) / (n_in - 1)
-    w = np.exp(-0.5 * ((np.arange(n_out)[:, None] - grid[None]) / width) ** 2)
-    return (w / w.sum(axis=1, keepdims=True)).astype(np.float32)
-
-
-def _warp(images, rng, rotation_deg, shear, aspect, elastic_px):
-    """Random affine (rotation, shear, aspect) plus a smooth elastic field about the cell
-    centre, in one bilinear resampling. images: (n, s, s) -> (n, s, s)."""
-    n, side, _ = images.shape
-    theta = np.deg2rad(np.clip(rng.normal(0, rotation_deg, n), -2 * rotation_deg, 2 * rotation_deg))
-    sh = rng.uniform(-shear, shear, n)
-    log_aspect = rng.normal(0, aspect, n)
-    sx, sy = np.exp(log_aspect / 2), np.exp(-log_aspect / 2)
-    cos, sin = np.cos(theta), np.sin(theta)
-    # output offset (y, x) from the centre -> input offset
-    a = np.empty((n, 2, 2), dtype=np.float32)
-    a[:, 0, 0], a[:, 0, 1] = cos / sy, (-sin + sh * cos) / sy
-    a[:, 1, 0], a[:, 1, 1] = sin / sx, (cos + sh * sin) / sx
-    c = (side - 1) / 2
-    grid = np.mgrid[0:side, 0:side].reshape(2, -1).astype(np.float32) - c
-    src = (a @ grid).reshape(n, 2, side, side) + c
-    coarse = rng.normal(0, elastic_px, (n, 2, 5, 5)).astype(np.float32)
-    m = _smooth_upsample_matrix(5, side)
-    src += np.einsum("yi,ncij,xj->ncyx", m, coarse, m, optimize=True)
-    return _bilinear(images, src[:, 0], src[:, 1])
-
-
-def _box_fit(images, rng, scale_range, shift_px, long_side=charset.INK_LONG_SIDE,
-             side=charset.SIDE):
-    """charset.fit_to_box for a batch, followed by a mild zoom and shift, in one resampling.
-
-    images: (n, s, s) ink maps at render size, lightly pre-blurred against aliasing. As in
-    fit_to_box, each sample's ink box (pixels > 0.05) is scaled, aspect kept, so its longer
-    side is ``long_side``, and centred in a ``side`` cell; then it is zoomed by a factor drawn
-    from ``scale_range`` about the cell centre and shifted by up to ``shift_px`` pixels.
-    """
-    n = len(images)
-    mask = images > 0.05
-    rows, cols = mask.any(axis=2), mask.any(axis=1)
-    s = images.shape[1]
-    y0, y1 = rows.argmax(axis=1), s - 1 - rows[:, ::-1].argmax(axis=1)
-    x0, x1 = cols.argmax(axis=1), s - 1 - cols[:, ::-1].argmax(axis=1)
-    hh, ww = (y1 - y0 + 1).astype(float), (x1 - x0 + 1).astype(float)
-    scale = long_side / np.maximum(hh, ww)
-    height, width = np.maximum(1, np.round(hh * scale)), np.maximum(1, np.round(ww * scale))
-    top, left = (side - height) // 2, (side - width) // 2
-    zoom = rng.uniform(*scale_range, n)
-    shift = rng.uniform(-shift_px, shift_px, (n, 2))
-    c = (side - 1) / 2
-    out = np.arange(side, dtype=float)
-    # undo the jitter, then fit_to_box's mapping (skimage resize pixel-centre convention)
-    oy = (out[None] - c - shift[:, :1]) / zoom[:, None] + c
-    ox = (out[None] - c - shift[:, 1:]) / zoom[:, None] + c
-    iy = y0[:, None] + (oy - top[:, None] + 0.5) * (hh / height)[:, None] - 0.5
-    ix = x0[:, None] + (ox - left[:, None] + 0.5) * (ww / width)[:, None] - 0.5
-    # fit_to_box leaves everything outside the scaled box blank
-    iy[(oy < top[:, None] - 0.5) | (oy > (top + height)[:, None] - 0.5)] = -10
-    ix[(ox < left[:, None] - 0.5) | (ox > (left + width)[:, None] - 0.5)] = -10
-    sy = np.broadcast_to(iy[:, :, None], (n, side, side))
-    sx = np.broadcast_to(ix[:, None, :], (n, side, side))
-    return _bilinear(images, sy, sx)
-
-
 def _blur(cells, sigma):
     out = cells.copy()
     for s in np.unique(sigma):
@@ -436,9 +353,10 @@ def _augment(bank, choice, rng):
     radius[redraw] = np.clip(np.round((target[redraw] - 1) / 2), 0, 4)
     inked = _change_strokes(base, radius)
 
-    warped = _warp(inked, rng, aug["rotation_deg"], aug["shear"], aug["aspect"], aug["elastic_px"])
+    warped = random_elastic_warp(inked, rng, aug["rotation_deg"], aug["shear"], aug["aspect"],
+                                 aug["elastic_px"])
     warped = ndimage.gaussian_filter(warped, (0, 0.5, 0.5))  # anti-alias the 64 -> 32 step
-    cells = _box_fit(warped, rng, aug["zoom"], aug["shift_px"])
+    cells = fit_to_box_batch(warped, rng, aug["zoom"], aug["shift_px"])
     cells = _blur(cells, rng.choice(aug["blur"], n))
     # thin strokes and blur leave no pixel fully inked; give every glyph a solid core, as a
     # pen (and the OCR cropper's redrawn strokes) would

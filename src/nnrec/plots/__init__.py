@@ -85,16 +85,3 @@ def confusion(cm, labels, title="", note=""):
     fig.tight_layout()
     data_note(fig, note)
     return fig
-
-
-def image_grid(images, n_cols, titles=None, cmap="gray", vmin=0.0, vmax=1.0, cell=0.9):
-    """A grid of small images without axes; ``images`` is (n, h, w) or (n, h, w, 3)."""
-    n_rows = int(np.ceil(len(images) / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(cell * n_cols, cell * n_rows), squeeze=False)
-    for k, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if k < len(images):
-            ax.imshow(images[k], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
-            if titles is not None:
-                ax.set_title(titles[k], fontsize=7)
-    return fig

@@ -13,7 +13,8 @@ binarises and redraws its crops), blur, faded ink and sensor noise. It all runs
 on batches on the training device, so it costs little next to the network.
 
 :func:`load_character_classifier` turns a saved ``model.pt`` into the ``classify(rows) ->
-probabilities`` callable the OCR pipeline (:func:`nnrec.ocr.extract_text`) expects.
+probabilities`` callable the OCR pipeline (:func:`nnrec.ocr.extract_text`) expects;
+:func:`nnrec.classifiers.load_classifier` calls it for ``.pt`` files.
 """
 
 import logging
@@ -26,6 +27,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from nnrec import DataError, charset
+from nnrec.ocr.fonts import print_font_characters
+from nnrec.ocr.glyphs import redraw_rows
 from nnrec.torch_models.common import fit, one_cycle, predict_logits, resolve_device, seed_everything
 
 log = logging.getLogger(__name__)
@@ -125,8 +128,9 @@ def _uniform(n, low, high, g, device):
 
 # Width factors (log-uniform) a batch is stretched by: hands differ far more in how wide they
 # draw a letter (a wide serifed I, a narrow E) than in how tall. Chosen over the former +-15%
-# on the held-out test fonts (0.917 -> 0.925 with print faces added).
-WIDTH_RANGE = (0.6, 1.6)
+# on the held-out test fonts (0.917 -> 0.925 with print faces added). Narrower than the OCR
+# reader's nnrec.ocr.glyphs.REDRAW_WIDTH_RANGE, which warps glyphs before they are redrawn.
+AUGMENT_WIDTH_RANGE = (0.6, 1.6)
 
 
 def augment_ink(x, g, strength=1.0):
@@ -142,7 +146,7 @@ def augment_ink(x, g, strength=1.0):
     # affine: rotation, shear (slant), anisotropic scale, shift
     angle = _uniform(n, -12, 12, g, dev) * s * np.pi / 180
     shear = _uniform(n, -0.3, 0.3, g, dev) * s
-    scale_x = torch.exp(_uniform(n, *np.log(WIDTH_RANGE), g, dev) * s)
+    scale_x = torch.exp(_uniform(n, *np.log(AUGMENT_WIDTH_RANGE), g, dev) * s)
     scale_y = 1 + _uniform(n, -0.15, 0.12, g, dev) * s
     shift = (torch.rand(n, 2, generator=g).to(dev) * 2 - 1) * 0.12 * s
     cos, sin = torch.cos(angle), torch.sin(angle)
@@ -190,18 +194,17 @@ def augment_ink(x, g, strength=1.0):
 def with_print_faces(train, per_class, seed=0):
     """(X, Y) training rows plus ``per_class`` characters of each class drawn from print faces.
 
-    The faces and their random warps are the OCR reader's (:func:`nnrec.ocr.print_font_characters`):
-    handwriting fonts alone rarely draw block capitals the plain way people print them (a serifed
-    I, a 1 with a flag, a slashed or dotted 0). Returns (X (n + 36 * per_class, 1024) float32,
+    The faces and their random warps are the OCR reader's
+    (:func:`nnrec.ocr.fonts.print_font_characters`): handwriting fonts alone rarely draw block
+    capitals the plain way people print them (a serifed I, a 1 with a flag, a slashed or dotted 0). Returns (X (n + 36 * per_class, 1024) float32,
     Y one-hot); ``per_class`` 0 returns ``train`` unchanged.
     """
     if not per_class:
         return train
-    from nnrec import ocr
-
-    X_print, Y_print = ocr.print_font_characters(per_class, seed)
+    inks, Y_print = print_font_characters(per_class, seed)
     X, Y = train
-    return np.vstack([X, X_print]).astype(np.float32), np.vstack([np.asarray(Y, float), Y_print])
+    X_all = np.vstack([X, charset.inks_to_rows(inks)]).astype(np.float32)
+    return X_all, np.vstack([np.asarray(Y, float), Y_print])
 
 
 def train_character_model(
@@ -277,16 +280,14 @@ def train_character_model(
 def prepare_rows(rows, redraw_stroke=None):
     """Dataset rows as the network reads them: unchanged, or redrawn with a ``redraw_stroke`` px pen.
 
-    Redrawing (:func:`nnrec.ocr.redraw_rows`: threshold, skeletonise, redraw with a round pen,
+    Redrawing (:func:`nnrec.ocr.glyphs.redraw_rows`: threshold, skeletonise, redraw with a round pen,
     refit to the cell) is what the OCR stage does to every page crop; doing it to the training
     characters too removes the pen-width and anti-aliasing differences between fonts, scans and
     photographs. It is idempotent up to pixel noise, so already-redrawn crops pass through.
     """
     if redraw_stroke is None or len(rows) == 0:
         return np.asarray(rows, dtype=np.float32)
-    from nnrec import ocr
-
-    return ocr.redraw_rows(np.asarray(rows), stroke=redraw_stroke).astype(np.float32)
+    return redraw_rows(np.asarray(rows), stroke=redraw_stroke).astype(np.float32)
 
 
 def predict_proba(model, kind, rows, device="cpu"):
@@ -343,7 +344,7 @@ def load_character_model(path):
 def load_character_classifier(path, device="cpu"):
     """``model.pt`` -> ``classify(rows) -> probs``: (n, 1024) dataset rows -> (n, 36) numpy probabilities.
 
-    This is the hook the OCR pipeline calls (``nnrec.ocr.load_classifier`` for ``.pt`` files).
+    This is the hook the OCR pipeline calls (:func:`nnrec.classifiers.load_classifier` for ``.pt`` files).
     """
     model, kind, meta = load_character_model(path)
     model.to(device)

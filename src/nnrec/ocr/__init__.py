@@ -1,0 +1,22 @@
+"""Reading photographed pages of handwritten block capitals (homework Q4).
+
+    text = nnrec.ocr.read_page("page.jpg", nnrec.classifiers.load_classifier("model.npz"))
+
+The package, one concern a module, arrows pointing down:
+
+- :mod:`.read`     page -> text: :func:`extract_text`, :func:`read_page`, word context
+- :mod:`.segment`  page -> grey -> ink -> characters -> lines -> words
+- :mod:`.glyphs`   one character image -> the 32x32 cell the readers see (redraw, deskew, warp)
+- :mod:`.reader`   the reader MLP: its training characters, input features (HOG) and training
+- :mod:`.fonts`    type faces as extra training characters (print fonts, the reader's fonts)
+- :mod:`.score`    text against truth; the Tesseract baseline
+
+Importing this package loads only what reading needs (numpy, scipy.ndimage, skimage), not
+pandas or torch; loading a saved classifier is :mod:`nnrec.classifiers`' job, above both this
+package and :mod:`nnrec.torch_models`.
+"""
+
+from nnrec.ocr.read import PageText, extract_text, read_page, word_context_labels
+from nnrec.ocr.segment import read_image, to_grey
+
+__all__ = ["PageText", "extract_text", "read_image", "read_page", "to_grey", "word_context_labels"]

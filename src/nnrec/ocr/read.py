@@ -1,0 +1,137 @@
+"""Reading a page: find, group, crop and classify its characters, and lay out the text.
+
+The classifier is any callable ``classify(rows) -> probabilities`` mapping (n, 1024) NIST36
+rows to (n, 36) class probabilities; :func:`nnrec.classifiers.load_classifier` makes one from
+a saved model. Word context (:func:`word_context_labels`) reads each word as all letters or
+all digits. Nothing here knows the pages it is scored on: no per-page setting, no lexicon.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnrec import DataError, charset
+from nnrec.ocr.glyphs import DEFAULT_STROKE, normalise_glyphs
+from nnrec.ocr.segment import character_masks, find_characters, group_lines, read_image, word_spans
+
+
+@dataclass
+class PageText:
+    """What :func:`extract_text` found on a page.
+
+    boxes: (n, 4) [y1, x1, y2, x2] in the input image's pixels, in reading order.
+    labels: (n,) class indices; probs: (n, 36); lines: list of index lists into boxes;
+    spaces: per line, the positions (index into the line) that start a new word;
+    text: the page's text, lines joined by newlines; text_without_context: the same with every
+    character's own most probable class (no word context); binary: the ink image (1 = paper,
+    0 = ink) at the working resolution; scale: working pixels per input pixel.
+    """
+
+    boxes: np.ndarray
+    labels: np.ndarray
+    probs: np.ndarray
+    lines: list
+    spaces: list
+    text: str
+    text_without_context: str
+    binary: np.ndarray = field(repr=False)
+    scale: float = 1.0
+
+
+def word_context_labels(probs, spans):
+    """Class of each character when each word is read as all letters or all digits.
+
+    probs: (n, 36) class probabilities in reading order; spans: words as (start, stop), see
+    :func:`word_spans`. A word's kind is the one (letters A-Z or digits 0-9) holding more of
+    its characters' summed probability, and each character then takes its most probable class
+    of that kind. Block-capital text rarely mixes the two inside a word, while the pairs a
+    classifier confuses most (O/0, I/1, S/5, Z/2, B/8, G/6) each cross that line, so the rest
+    of a word settles its ambiguous characters. A one-character word has no context and keeps
+    its own best class; mixed words such as "2ND" are what this gets wrong.
+    Returns (n,) class indices.
+    """
+    probs = np.asarray(probs, float)
+    labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
+    n_letters = len(charset.LETTERS)
+    for start, stop in spans:
+        if stop - start < 2:
+            continue
+        word = probs[start:stop]
+        if word[:, :n_letters].sum() >= word[:, n_letters:].sum():
+            labels[start:stop] = word[:, :n_letters].argmax(axis=1)
+        else:
+            labels[start:stop] = n_letters + word[:, n_letters:].argmax(axis=1)
+    return labels
+
+
+def layout_text(chars, spaces):
+    """Per-line character strings and word starts -> the page's text (lines joined by newlines)."""
+    lines = []
+    for line, starts in zip(chars, spaces):
+        lines.append("".join((" " if j in starts else "") + c for j, c in enumerate(line)))
+    return "\n".join(lines)
+
+
+
+def crop_rows(found, order=None, stroke=DEFAULT_STROKE):
+    """Characters of a :class:`nnrec.ocr.segment.PageCharacters` -> (n, 1024) dataset rows
+    (white ~1, ink ~0), what a classifier reads.
+
+    order: indices into ``found.boxes`` (default: all, as stored). Each character's own ink
+    (:func:`nnrec.ocr.segment.character_masks`) is redrawn at ``stroke`` and laid out like the
+    training characters (:func:`nnrec.ocr.glyphs.normalise_glyph`).
+    """
+    return charset.inks_to_rows(normalise_glyphs(character_masks(found, order), stroke))
+
+
+def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True):
+    """Read a page: find, group, crop and classify its characters.
+
+    image: page array (grey, RGB or RGBA). classify: callable mapping (n, 1024) dataset rows to
+    (n, 36) class probabilities (e.g. from :func:`nnrec.classifiers.load_classifier`). stroke:
+    pen width in 32x32 pixels that crops are redrawn with (match the classifier's training
+    data). word_context: read each word as all letters or all digits
+    (:func:`word_context_labels`); False takes every character's most probable class on its own.
+    Returns a :class:`PageText`; a page without ink gives empty text.
+    """
+    found = find_characters(image)
+    lines, spaces = group_lines(found.boxes)
+    order = [i for line in lines for i in line]
+    rows = crop_rows(found, order, stroke)
+    probs = np.asarray(classify(rows)) if len(rows) else np.zeros((0, charset.N_CLASSES))
+    if probs.shape != (len(rows), charset.N_CLASSES):
+        raise DataError(f"classifier returned shape {probs.shape}; expected ({len(rows)}, {charset.N_CLASSES})")
+    own_labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
+    spans = word_spans([len(line) for line in lines], spaces)
+    labels = word_context_labels(probs, spans) if word_context else own_labels
+
+    def text_of(classes):
+        chars, start = [], 0
+        for line in lines:
+            chars.append([charset.CLASSES[k] for k in classes[start : start + len(line)]])
+            start += len(line)
+        return layout_text(chars, spaces)
+
+    position = {i: k for k, i in enumerate(order)}
+    return PageText(
+        boxes=found.page_boxes(order),
+        labels=labels,
+        probs=probs,
+        lines=[[position[i] for i in line] for line in lines],
+        spaces=spaces,
+        text=text_of(labels),
+        text_without_context=text_of(own_labels),
+        binary=found.binary,
+        scale=found.scale,
+    )
+
+
+def read_page(page_path, classify, word_context=True):
+    """Text of the page image at ``page_path`` read with ``classify`` (see :func:`extract_text`;
+    :func:`nnrec.classifiers.load_classifier` loads a saved one).
+
+    word_context: see :func:`extract_text`. Lines end with a newline; a blank page gives "".
+    Errors name the file (DataError).
+    """
+    text = extract_text(read_image(page_path), classify, word_context=word_context).text
+    return text + "\n" if text else ""

@@ -1,0 +1,73 @@
+"""nnrec.ocr.read and nnrec.classifiers: pages read into text, classifiers loaded from files."""
+
+import numpy as np
+import pytest
+
+from nnrec import DataError, charset, classifiers, ocr
+from ocr_pages import draw_page, matched, photograph, probabilities
+
+
+def test_blank_page_has_no_letters_and_empty_text():
+    page = photograph(np.zeros((300, 400), bool), gradient=0.3, noise=0.03)
+    result = ocr.extract_text(page, classify=lambda rows: pytest.fail("nothing to classify"))
+    assert result.boxes.shape == (0, 4) and result.probs.shape == (0, 36)
+    assert result.binary.min() == 1.0
+    assert result.text == ""
+
+
+def test_extract_text_lays_out_lines_and_words():
+    ink, true = draw_page(["HL TV", "NF"])
+
+    def classify(rows):
+        # ink share of the crop stands in for a network: all the same class here
+        return charset.one_hot(np.zeros(len(rows), int))
+
+    result = ocr.extract_text(photograph(ink), classify)
+    assert result.text == "AA AA\nAA"
+    assert result.boxes.shape == (6, 4)
+    assert matched(result.boxes, true) == 6
+
+
+def test_word_context_reads_a_word_as_all_letters_or_all_digits():
+    probs = probabilities(
+        {"0": 0.6, "O": 0.4},  # word 1: "0K" -> "OK" (K is surely a letter)
+        {"K": 0.9},
+        {"I": 0.55, "1": 0.45},  # word 2: "I2" -> "12"
+        {"2": 0.9, "Z": 0.1},
+        {"5": 0.7, "S": 0.3},  # word 3: one character, no context: stays "5"
+    )
+    spans = [(0, 2), (2, 4), (4, 5)]
+    labels = ocr.word_context_labels(probs, spans)
+    assert "".join(charset.CLASSES[k] for k in labels) == "OK125"
+    # without words every character keeps its own best class
+    assert "".join(charset.CLASSES[k] for k in ocr.word_context_labels(probs, [])) == "0KI25"
+
+
+def test_extract_text_word_context_fixes_a_digit_inside_a_word():
+    ink, _ = draw_page(["HL TV"])
+
+    def classify(rows):  # "0A 0A" letter by letter: the 0s are a near tie with O
+        return probabilities(*[{"0": 0.5, "O": 0.4} if k % 2 == 0 else {"A": 0.9} for k in range(len(rows))])
+
+    result = ocr.extract_text(photograph(ink), classify)
+    assert result.text == "OA OA"
+    assert result.text_without_context == "0A 0A"
+    assert ocr.extract_text(photograph(ink), classify, word_context=False).text == "0A 0A"
+
+
+def test_load_classifier_rejects_unknown_model_files(tmp_path):
+    with pytest.raises(DataError, match="no such model"):
+        classifiers.load_classifier(tmp_path / "model.npz")
+    odd = tmp_path / "model.h5"
+    odd.write_bytes(b"x")
+    with pytest.raises(DataError, match="unknown model type"):
+        classifiers.load_classifier(odd)
+
+
+def test_cli_ocr_reads_with_the_reader_mlp_and_word_context_by_default():
+    from nnrec import cli
+
+    args = cli.build_parser().parse_args(["ocr", "page.jpg"])
+    assert args.model == "results/q4/reader/model.npz" and not args.no_word_context
+    assert cli.build_parser().parse_args(["ocr", "page.jpg", "--no-word-context"]).no_word_context
+

@@ -1,0 +1,138 @@
+"""nnrec.ocr.reader and nnrec.ocr.fonts: the reader MLP's training characters, input features and training."""
+
+import numpy as np
+import pytest
+
+from nnrec import DataError, charset, classifiers
+from nnrec.glyph_geometry import fit_to_box
+from nnrec.ocr import fonts, glyphs, reader
+from ocr_pages import stroke_ink
+
+
+def test_print_font_characters_are_ink_maps_of_every_class():
+    inks, Y = fonts.print_font_characters(per_class=1, seed=0, fonts=fonts.PRINT_FONTS[:2])
+    assert inks.shape == (36, 32, 32) and Y.shape == (36, 36)
+    assert (Y.argmax(axis=1) == np.arange(36)).all()
+    # mostly background, every glyph with solid ink
+    assert np.median(inks) < 0.2 and inks.max(axis=(1, 2)).min() > 0.5
+
+
+def test_reader_fonts_are_installed_and_never_the_test_split_s_fonts():
+    from nnrec import synth
+
+    assert not set(fonts.READER_FONTS) & set(synth.DEFAULT_FONTS["test"])
+    faces = fonts.reader_faces()
+    assert {face.family for face in faces} == set(fonts.READER_FONTS)
+    # no more faces than weights asked for, and no italic files
+    assert all(len([f for f in faces if f.family == family]) <= len(fonts.READER_FONT_WEIGHTS)
+               for family in fonts.READER_FONTS)
+
+
+def test_font_characters_are_redrawn_ink_maps_of_every_class():
+    families = ("roboto-mono", "nunito")
+    X, Y = fonts.font_characters(per_class=2, seed=0, families=families, weights=(400,))
+    assert X.shape == (72, 32, 32) and Y.shape == (72, 36)
+    assert (Y.argmax(axis=1) == np.repeat(np.arange(36), 2)).all()
+    # ink drawn with the page crops' pen: a thin share of the cell is ink
+    assert np.median(X) < 0.1 and X.max(axis=(1, 2)).min() > 0.5
+    assert 0.05 < (X > 0.5).mean() < 0.3
+    # the two samples of a class differ (random faces and warps), the result does not depend on
+    # the number of worker processes
+    assert np.abs(X[0] - X[1]).mean() > 0.01
+    X2, _ = fonts.font_characters(per_class=2, seed=0, families=families, weights=(400,), workers=2)
+    assert np.array_equal(X, X2)
+
+
+def test_load_classifier_applies_the_model_s_input_blur(tmp_path):
+    from nnrec import nn
+
+    params = nn.init_network([1024, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
+    rows = np.ones((2, 1024))
+    rows[:, 300:340] = 0.0
+    probs = {}
+    for sigma in (0.0, 1.5):
+        path = tmp_path / f"reader_{sigma}.npz"
+        nn.save_model(path, params, nn.MLP_ACTIVATIONS, {"input_blur": sigma})
+        probs[sigma] = classifiers.load_classifier(path)(rows)
+        assert probs[sigma].shape == (2, 36)
+        assert np.allclose(probs[sigma].sum(axis=1), 1.0)
+    assert not np.allclose(probs[0.0], probs[1.5])
+    inks = charset.rows_to_inks(rows)
+    blurred = glyphs.blur_images(inks, 1.5)
+    assert blurred.shape == inks.shape and inks.mean() < blurred.max() < 1
+    assert np.array_equal(glyphs.blur_images(inks, 0), inks)
+
+
+def test_load_classifier_deskews_when_the_model_was_trained_so(tmp_path):
+    from nnrec import nn
+
+    params = nn.init_network([1024, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
+    slanted = charset.images_to_rows(1.0 - stroke_ink(0.4)[None])
+    upright = charset.images_to_rows(1.0 - fit_to_box(stroke_ink(0.0))[None])
+    probs = {}
+    for deskew in (False, True):
+        path = tmp_path / f"reader_{deskew}.npz"
+        nn.save_model(path, params, nn.MLP_ACTIVATIONS, {"deskew": deskew})
+        classify = classifiers.load_classifier(path)
+        probs[deskew] = classify(slanted), classify(upright)
+    # deskewed, the slanted stroke looks to the network much like the upright one
+    gap = {d: np.abs(p[0] - p[1]).sum() for d, p in probs.items()}
+    assert gap[True] < 0.5 * gap[False]
+    assert np.allclose(probs[False][1], probs[True][1])
+
+
+def test_hog_features_shape_and_workers_do_not_change_them():
+    inks = np.stack([stroke_ink(s) for s in (-0.3, 0.0, 0.2, 0.5)] * 3)
+    one = reader.hog_features(inks)
+    assert one.shape == (12, 1764) and one.dtype == np.float32
+    ocr_chunk, reader.HOG_CHUNK = reader.HOG_CHUNK, 5  # several chunks, shared by two processes
+    try:
+        assert np.array_equal(reader.hog_features(inks, workers=2), one)
+    finally:
+        reader.HOG_CHUNK = ocr_chunk
+    assert reader.hog_features(np.zeros((0, 32, 32))).shape == (0, 1764)
+
+
+def test_hog_features_change_less_than_pixels_when_a_stroke_moves_a_pixel():
+    upright = stroke_ink(0.0)
+    moved, slanted = np.roll(upright, 1, axis=1), stroke_ink(0.5)
+    inks = np.stack([upright, moved, slanted])
+    features = reader.hog_features(inks)
+
+    def relative(values, k):  # distance to the upright stroke, over the slanted one's
+        return np.linalg.norm(values[k] - values[0]) / np.linalg.norm(values[2] - values[0])
+
+    # in pixels a one-pixel shift is nearly as far as a different stroke; in HOG it is close
+    assert relative(features, 1) < 0.5 * relative(inks.reshape(3, -1), 1)
+
+
+def test_load_classifier_computes_standardised_hog_features_for_a_hog_model(tmp_path):
+    from nnrec import nn
+
+    rows = charset.images_to_rows(1.0 - np.stack([stroke_ink(0.0), stroke_ink(0.4)]))
+    features = reader.hog_features(glyphs.deskew_images(charset.rows_to_inks(rows)))
+    mean, std = features.mean(axis=0), features.std(axis=0)
+    meta = {"deskew": True, "features": "hog", "feature_mean": mean.tolist(), "feature_std": std.tolist()}
+    prepared = reader.reader_inputs(rows, meta)
+    assert np.allclose(prepared, (features - mean) / (std + reader.FEATURE_STD_EPS), atol=1e-5)
+    params = nn.init_network([1764, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
+    path = tmp_path / "reader.npz"
+    nn.save_model(path, params, nn.MLP_ACTIVATIONS, meta)
+    probs = classifiers.load_classifier(path)(rows)
+    assert np.allclose(probs, nn.predict_proba(nn.load_model(path), prepared), atol=1e-5)
+    with pytest.raises(DataError, match="unknown input features 'edges'"):
+        reader.reader_inputs(rows, {"features": "edges"})
+
+
+def test_train_reader_on_hog_features_saves_their_standardisation():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 12)  # A: upright strokes, B: slanted ones
+    inks = np.stack([np.roll(stroke_ink(0.5 * k), rng.integers(-2, 3), axis=1) for k in labels])
+    rows = charset.images_to_rows(1.0 - inks)
+    data = (rows, charset.one_hot(labels))
+    params, history, inputs = reader.train_reader(data, data, hidden=8, learning_rate=0.05, epochs=30,
+                                               batch_size=8, seed=0, stroke=2.7, copies=0, features="hog")
+    assert params["W1"].shape == (1764, 8)
+    assert inputs["features"] == "hog" and len(inputs["feature_mean"]) == len(inputs["feature_std"]) == 1764
+    assert history["valid_acc"].iloc[-1] == 1.0
+

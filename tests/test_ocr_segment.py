@@ -1,0 +1,126 @@
+"""nnrec.ocr.segment: characters, lines and words found on pages drawn with known boxes."""
+
+import numpy as np
+import pytest
+from skimage import io
+
+from nnrec import DataError
+from nnrec.ocr import segment
+from ocr_pages import draw_page, matched, photograph
+
+
+def test_find_characters_finds_each_character_once_with_dots_specks_and_two_stroke_letters():
+    ink, true = draw_page(["HLT VN", "FTH"], dot_after={(0, 1), (1, 0)}, specks=25)
+    found = segment.find_characters(photograph(ink))
+    boxes, binary = found.page_boxes(), found.binary
+    assert len(boxes) == len(true) == 8
+    assert matched(boxes, true) == len(true)
+    # the binary image is black ink on white, floats in 0-1
+    assert binary.min() == 0.0 and binary.max() == 1.0 and binary.mean() > 0.8
+
+
+def test_find_characters_copes_with_blue_ink_uneven_light_and_resolution():
+    lines = ["HVLN", "TFH"]
+    for scale, colour in ((1.0, (0.15, 0.2, 0.6)), (4.0, (0.1, 0.1, 0.1))):
+        ink, true = draw_page(lines, scale=scale)
+        boxes = segment.find_characters(photograph(ink, ink_rgb=colour, gradient=0.45)).page_boxes()
+        assert len(boxes) == len(true)
+        assert matched(boxes, true) == len(true)
+
+
+def test_typical_height_ignores_many_small_specks():
+    heights = [40, 42, 38, 41] + [3] * 30
+    areas = [300, 320, 280, 310] + [6] * 30
+    assert 38 <= segment.typical_height(heights, areas) <= 42
+
+
+def test_group_lines_follows_a_slanted_line_and_orders_left_to_right():
+    ink, true = draw_page(["HLTVNH", "NVLH"], slope=0.25)
+    # the slant moves the end of the first line by more than a character height
+    assert true[5, 0] - true[0, 0] > 40
+    shuffled = np.random.default_rng(1).permutation(len(true))
+    lines, _ = segment.group_lines(true[shuffled])
+    assert [list(shuffled[line]) for line in lines] == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9]]
+
+
+def test_group_lines_keeps_lines_of_different_heights_apart():
+    small = np.array([[100, 10 + 30 * k, 130, 30 + 30 * k] for k in range(5)])
+    large = np.array([[150, 10 + 70 * k, 230, 60 + 70 * k] for k in range(4)])
+    lines, _ = segment.group_lines(np.vstack([large, small]))
+    assert lines == [[4, 5, 6, 7, 8], [0, 1, 2, 3]]
+
+
+def _line(gaps, height=40, width=24):
+    x, boxes = 0, []
+    for gap in [0] + list(gaps):
+        x += gap
+        boxes.append([0, x, height, x + width])
+        x += width
+    return np.array(boxes)
+
+
+def test_word_starts_splits_at_the_page_s_wide_gaps_only():
+    # letters 8-14 px apart, words 40-110 px apart; the second line's only word gap is narrower
+    # than the first line's widest one, yet still a word gap for this writer
+    lines = [_line([10, 12, 110, 8, 14, 60, 9]), _line([9, 11, 45, 13])]
+    assert segment.word_starts(lines) == [{3, 6}, {3}]
+    # evenly but loosely spaced letters stay one word
+    assert segment.word_starts([_line([30, 34, 28, 36, 31]), _line([33, 29])]) == [set(), set()]
+    # a lone pair of characters: a gap wider than the height splits them
+    assert segment.word_starts([_line([60])]) == [{1}]
+    assert segment.word_starts([_line([10])]) == [set()]
+    assert segment.word_starts([]) == []
+
+
+def test_narrow_letters_do_not_open_word_gaps():
+    # a thin "1" (6 px wide) between ordinary letters: its edges are far from its neighbours
+    boxes = _line([12, 12, 10, 60, 11])
+    boxes[2, 3] = boxes[2, 1] + 6
+    boxes[3:] -= [0, 18, 0, 18]
+    assert segment.word_starts([boxes]) == [{4}]
+
+
+def test_word_spans_split_lines_at_their_word_starts():
+    assert segment.word_spans([5, 2, 0, 3], [{2}, set(), set(), {1, 2}]) == [(0, 2), (2, 5), (5, 7), (7, 8), (8, 9), (9, 10)]
+    assert segment.word_spans([], []) == []
+
+
+@pytest.mark.parametrize("mode", ["grey", "rgb", "rgba", "grey16"])
+def test_image_modes_read_the_same(tmp_path, mode):
+    ink, true = draw_page(["HLT"])
+    rgb = (photograph(ink, noise=0.0) * 255).astype(np.uint8)
+    grey = rgb[..., 0]
+    image = {
+        "grey": grey,
+        "rgb": rgb,
+        "rgba": np.dstack([rgb, np.full(grey.shape, 255, np.uint8)]),
+        "grey16": grey.astype(np.uint16) * 257,
+    }[mode]
+    path = tmp_path / f"page_{mode}.png"
+    io.imsave(path, image, check_contrast=False)
+    boxes = segment.find_characters(segment.read_image(path)).page_boxes()
+    assert matched(boxes, true) == len(true) == len(boxes)
+
+
+def test_rgba_transparent_background_reads_as_white():
+    ink, true = draw_page(["HV"])
+    rgba = np.zeros(ink.shape + (4,))
+    rgba[ink] = (0, 0, 0.5, 1)  # blue ink, fully transparent paper
+    boxes = segment.find_characters(rgba).page_boxes()
+    assert matched(boxes, true) == 2
+
+
+def test_unreadable_pages_raise_data_error_naming_the_file(tmp_path):
+    broken = tmp_path / "broken.jpg"
+    ink, _ = draw_page(["H"])
+    io.imsave(broken, (photograph(ink) * 255).astype(np.uint8))
+    broken.write_bytes(broken.read_bytes()[:200])
+    with pytest.raises(DataError, match="broken.jpg"):
+        segment.read_image(broken)
+    with pytest.raises(DataError, match="missing.png"):
+        segment.read_image(tmp_path / "missing.png")
+    text = tmp_path / "notes.png"
+    text.write_text("not an image")
+    with pytest.raises(DataError, match="notes.png"):
+        segment.read_image(text)
+
