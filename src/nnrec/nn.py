@@ -451,10 +451,10 @@ def evaluate_file(model_path, data_path):
     Returns {"accuracy": float, "n": int}. Raises DataError (naming the file) when the .mat is
     not in the ``<split>_data`` / ``<split>_labels`` layout or does not fit the model.
     """
-    from nnrec import data
+    from nnrec.splits import load_split
 
     model = load_model(model_path)
-    X, Y = data.load_split(data_path)
+    X, Y = load_split(data_path)
     d_in = model.params["W1"].shape[0]
     d_out = model.params[f"W{len(model.activations)}"].shape[1]
     if X.shape[1] != d_in or Y.shape[1] != d_out:

@@ -27,8 +27,8 @@ import numpy as np
 from scipy import ndimage
 
 from . import DataError, charset
-from .data.splits import CHARACTER_SPLITS as SPLITS
-from .data.splits import save_split
+from .splits import CHARACTER_SPLITS as SPLITS
+from .splits import save_split
 from .glyph_geometry import fit_to_box, fit_to_box_batch, random_elastic_warp
 
 # Default fonts per split (fontpkg family slugs). Test fonts must not appear in train.

@@ -19,7 +19,6 @@ or package).
 
 Modules, low level first (arrows point up this list only):
 
-- ``splits``      NIST36-layout .mat files: load, validate, save one split (nnrec.synth writes here)
 - ``provenance``  :class:`Fetched` rows: read, write, combine, where a reused copy came from
 - ``fetch``       checksums, mirror lookup, download, verified copies (the lookup order above)
 - ``pages``       the four handwritten test pages
@@ -51,7 +50,7 @@ from nnrec.data.provenance import (
     with_origin,
     write_provenance,
 )
-from nnrec.data.splits import CHARACTER_SPLITS, load_split, save_split
+from nnrec.splits import CHARACTER_SPLITS, load_split, save_split
 from nnrec.data.weights import (
     BACKBONE_DATASET,
     SQUEEZENET_URL,

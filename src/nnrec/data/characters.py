@@ -20,7 +20,7 @@ from nnrec.data.fetch import (
     sha256_file,
 )
 from nnrec.data.provenance import Fetched, read_previous
-from nnrec.data.splits import load_split
+from nnrec.splits import load_split
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +100,7 @@ def fetch_characters(paths, source, mirrors, timeout, seed, synth, url=NIST36_UR
                 ) from None
             log.warning("real NIST36 unavailable, using synthetic characters: %s", error)
             reason = "real NIST36 could not be had: no copy in resources or a mirror, download failed (see the log)"
-    # Imported here, not at the top: synth (scipy.ndimage, font packages) is needed only on
-    # this branch, and synth imports nnrec.data.splits, which runs this package's __init__;
-    # a top-level import would make importing nnrec.data and importing nnrec.synth a cycle.
+    # imported here: synth (scipy.ndimage, font packages) is needed only on this branch
     from nnrec import synth as synthesis
 
     options = dict(synth)

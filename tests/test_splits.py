@@ -1,10 +1,10 @@
-"""NIST36-layout .mat files: save, load, validate (one named error per problem)."""
+"""NIST36-layout .mat files (nnrec.splits): round trips, reproducible bytes, and every rejected layout."""
 
 import numpy as np
 import pytest
 from data_helpers import leftovers, write_raw
 
-from nnrec import DataError, data
+from nnrec import DataError, splits
 from nnrec.charset import one_hot
 
 
@@ -15,8 +15,8 @@ def random_split(n, rng):
 def test_save_load_round_trip(tmp_path):
     X, Y = random_split(20, np.random.default_rng(0))
     path = tmp_path / "valid.mat"
-    data.save_split(path, "valid", X, Y)
-    X2, Y2 = data.load_split(path)
+    splits.save_split(path, "valid", X, Y)
+    X2, Y2 = splits.load_split(path)
     assert X2.dtype == np.float32 and X2.shape == (20, 1024)
     np.testing.assert_array_equal(X2, X)
     np.testing.assert_array_equal(Y2, Y)
@@ -29,8 +29,8 @@ def test_save_split_is_byte_for_byte_reproducible(tmp_path, monkeypatch):
     stamps = iter(["Mon Jan  1 00:00:00 2024", "Tue Feb  2 11:11:11 2025"])
     monkeypatch.setattr(time_module, "asctime", lambda *args: next(stamps))  # scipy stamps this
     X, Y = random_split(10, np.random.default_rng(9))
-    data.save_split(tmp_path / "a.mat", "test", X, Y)
-    data.save_split(tmp_path / "b.mat", "test", X, Y)
+    splits.save_split(tmp_path / "a.mat", "test", X, Y)
+    splits.save_split(tmp_path / "b.mat", "test", X, Y)
     assert (tmp_path / "a.mat").read_bytes() == (tmp_path / "b.mat").read_bytes()
     assert (tmp_path / "a.mat").read_bytes().startswith(b"MATLAB 5.0 MAT-file")
 
@@ -52,35 +52,35 @@ def test_save_split_is_byte_for_byte_reproducible(tmp_path, monkeypatch):
 def test_load_split_rejects(tmp_path, mapping, message):
     path = write_raw(tmp_path / "bad.mat", mapping)
     with pytest.raises(DataError, match=message) as error:
-        data.load_split(path)
+        splits.load_split(path)
     assert str(error.value).startswith(str(path))
 
 
 def test_load_split_rejects_wrong_row_count(tmp_path):
     X, Y = random_split(5, np.random.default_rng(1))
-    data.save_split(tmp_path / "test.mat", "test", X, Y)
+    splits.save_split(tmp_path / "test.mat", "test", X, Y)
     with pytest.raises(DataError, match=r"has shape \(5, 1024\); expected \(1800, 1024\)"):
-        data.load_split(tmp_path / "test.mat", n_rows=1800)
+        splits.load_split(tmp_path / "test.mat", n_rows=1800)
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.05])
 def test_load_split_rejects_truncated_file(tmp_path, keep):
     X, Y = random_split(50, np.random.default_rng(2))
     full = tmp_path / "train.mat"
-    data.save_split(full, "train", X, Y)
+    splits.save_split(full, "train", X, Y)
     blob = full.read_bytes()
     cut = tmp_path / "cut.mat"
     cut.write_bytes(blob[: int(len(blob) * keep)])
     with pytest.raises(DataError, match=f"{cut}: not a readable .mat file"):
-        data.load_split(cut)
+        splits.load_split(cut)
 
 
 def test_load_split_missing_file(tmp_path):
     with pytest.raises(DataError, match="no such file"):
-        data.load_split(tmp_path / "nope.mat")
+        splits.load_split(tmp_path / "nope.mat")
 
 
 def test_save_split_refuses_bad_arrays(tmp_path):
     with pytest.raises(DataError, match="one-hot"):
-        data.save_split(tmp_path / "t.mat", "train", np.zeros((3, 1024)), np.zeros((3, 36)))
+        splits.save_split(tmp_path / "t.mat", "train", np.zeros((3, 1024)), np.zeros((3, 36)))
     assert not (tmp_path / "t.mat").exists() and leftovers(tmp_path) == []

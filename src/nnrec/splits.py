@@ -1,8 +1,9 @@
 """NIST36-layout .mat files: read, validate and write one character split.
 
 A split file holds ``<split>_data`` (n, 1024) and ``<split>_labels`` (n, 36), the layout of
-the homework's ``nist36_<split>.mat``. This module is the low level of the data layer: it
-knows nothing of where files come from, so :mod:`nnrec.synth` can write its splits here.
+the homework's ``nist36_<split>.mat``. It knows nothing of where files come from: the data
+layer (:mod:`nnrec.data`), the synthetic set (:mod:`nnrec.synth`) and the networks read and
+write splits through it without importing each other.
 """
 
 from io import BytesIO
