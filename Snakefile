@@ -29,6 +29,7 @@ include: "workflow/rules/pca.smk"
 include: "workflow/rules/torch.smk"
 include: "workflow/rules/replicates.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/bench.smk"
 
 
 rule all:

@@ -2,11 +2,12 @@
 
 import numpy as np
 
-from nnrec import data, io, nn
+from nnrec import io, nn
+from nnrec.splits import load_split
 
 with io.log_to(snakemake.log[0]):
     p = snakemake.params
-    X, Y = data.load_split(snakemake.input.train)
+    X, Y = load_split(snakemake.input.train)
     rng = np.random.default_rng(p.seed)
     rows = rng.choice(len(X), size=min(p.n_samples, len(X)), replace=False)
     params = nn.init_network([X.shape[1], p.hidden, Y.shape[1]], nn.MLP_ACTIVATIONS, rng)

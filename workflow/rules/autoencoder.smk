@@ -9,8 +9,8 @@ AE_SHOW = config["autoencoder"]["show_classes"]
 
 rule train_autoencoder_homework:
     input:
-        train="resources/characters/train.mat",
-        valid="resources/characters/valid.mat",
+        train=CHARACTERS["train"],
+        valid=CHARACTERS["valid"],
     output:
         model="results/q5/model.npz",
         history="results/q5/history.csv",
@@ -62,8 +62,8 @@ rule evaluate_autoencoder_homework:
     input:
         model="results/q5/model.npz",
         history="results/q5/history.csv",
-        valid="resources/characters/valid.mat",
-        provenance="resources/provenance/characters.csv",
+        valid=CHARACTERS["valid"],
+        provenance=PROVENANCE["characters"],
     output:
         psnr="results/q5/psnr.csv",
         loss=report(
@@ -93,8 +93,8 @@ use rule evaluate_autoencoder_homework as evaluate_autoencoder_improved with:
     input:
         model="results/q5/improved/model.npz",
         history="results/q5/improved/history.csv",
-        valid="resources/characters/valid.mat",
-        provenance="resources/provenance/characters.csv",
+        valid=CHARACTERS["valid"],
+        provenance=PROVENANCE["characters"],
     output:
         psnr="results/q5/improved/psnr.csv",
         loss=report(

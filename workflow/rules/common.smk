@@ -1,10 +1,26 @@
 # Shared definitions for every stage file. Stage files name their outputs under
 # results/<stage>/, downloads under resources/, logs under logs/<stage>/.
 
+from nnrec.data import CHARACTER_SPLITS, PAGES
+
 CORE_ENV = "../../envs/core.yaml"
 TORCH_ENV = "../../envs/torch.yaml"
-# Downloaded pretrained weights (the Flowers 17 backbone), kept between runs.
+# What the data stage (data.smk) puts under resources/, each path spelled here only.
+CHARACTERS = {split: f"resources/characters/{split}.mat" for split in CHARACTER_SPLITS}
+PAGE_IMAGE = "resources/images/{page}.jpg"
+FLOWERS17 = "resources/flowers17"
+# downloaded pretrained weights (the Flowers 17 backbone), kept between runs
 BACKBONE_WEIGHTS = "resources/weights"
+PROVENANCE = {
+    name: f"resources/provenance/{name}.csv"
+    for name in ("characters", "pages", "flowers17", "backbone")
+}
+# Trained character classifiers that later stages read (Q4 reads pages with each).
+MODELS = {
+    "mlp_q3": "results/q3/lr_best/model.npz",
+    "reader": "results/q4/reader/model.npz",
+    "cnn": "results/q7/cnn/model.pt",
+}
 # Each seed's replicate of the headline trainings (replicates.smk) lives here.
 REPLICATE_DIR = "results/replicates/seed_{seed}"
 

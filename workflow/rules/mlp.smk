@@ -5,8 +5,6 @@ import re
 
 MLP = config["mlp"]
 LR_NAMES = list(MLP["learning_rates"])
-CHARACTERS = {s: f"resources/characters/{s}.mat" for s in ("train", "valid", "test")}
-CHARACTERS_PROVENANCE = "resources/provenance/characters.csv"
 LR_PATTERN = "|".join(re.escape(name) for name in LR_NAMES)
 
 
@@ -33,7 +31,7 @@ rule init_study:
     input:
         train=CHARACTERS["train"],
         valid=CHARACTERS["valid"],
-        provenance=CHARACTERS_PROVENANCE,
+        provenance=PROVENANCE["characters"],
     output:
         csv="results/q2/init_study.csv",
         figure=report(
@@ -67,7 +65,7 @@ rule q2:
 rule train_mlp:
     input:
         **CHARACTERS,
-        provenance=CHARACTERS_PROVENANCE,
+        provenance=PROVENANCE["characters"],
     output:
         history="results/q3/lr_{lr}/history.csv",
         model="results/q3/lr_{lr}/model.npz",
@@ -95,7 +93,7 @@ rule mlp_curves:
     input:
         histories=["results/q3/lr_{lr}/history.csv"],
         metrics=["results/q3/lr_{lr}/metrics.json"],
-        provenance=CHARACTERS_PROVENANCE,
+        provenance=PROVENANCE["characters"],
     output:
         figure=report(
             "results/q3/lr_{lr}/curves.png",
@@ -120,7 +118,7 @@ rule mlp_curves_all:
     input:
         histories=expand("results/q3/lr_{lr}/history.csv", lr=LR_NAMES),
         metrics=expand("results/q3/lr_{lr}/metrics.json", lr=LR_NAMES),
-        provenance=CHARACTERS_PROVENANCE,
+        provenance=PROVENANCE["characters"],
     output:
         figure=report(
             "results/q3/curves_all.png",
@@ -155,8 +153,8 @@ rule mlp_summary:
 rule mlp_weights:
     input:
         initial="results/q3/lr_best/model_init.npz",
-        model="results/q3/lr_best/model.npz",
-        provenance=CHARACTERS_PROVENANCE,
+        model=MODELS["mlp_q3"],
+        provenance=PROVENANCE["characters"],
     output:
         figure=report(
             "results/q3/weights.png",
@@ -174,9 +172,9 @@ rule mlp_weights:
 
 rule mlp_confusion:
     input:
-        model="results/q3/lr_best/model.npz",
+        model=MODELS["mlp_q3"],
         test=CHARACTERS["test"],
-        provenance=CHARACTERS_PROVENANCE,
+        provenance=PROVENANCE["characters"],
     output:
         csv="results/q3/confusion.csv",
         pairs="results/q3/confused_pairs.csv",

@@ -10,9 +10,9 @@ OCR_PAGES = list(OCR["pages"])
 OCR_EXTRA = list(OCR["extra_pages"])
 OCR_MODELS = list(OCR["models"])
 OCR_CLASSIFIERS = {
-    "mlp": OCR["model"],
-    "mlp_q3": "results/q3/lr_best/model.npz",
-    "cnn": OCR["cnn_model"],
+    "mlp": MODELS["reader"],
+    "mlp_q3": MODELS["mlp_q3"],
+    "cnn": MODELS["cnn"],
 }
 OCR_NETWORKS = [m for m in OCR_MODELS if m in OCR_CLASSIFIERS]
 # wildcard constraints: exactly the configured names ("^$" matches nothing when a list is empty)
@@ -23,11 +23,11 @@ OCR_NETWORK_RE = "|".join(OCR_NETWORKS) or "^$"
 
 rule train_ocr_mlp:
     input:
-        train="resources/characters/train.mat",
-        valid="resources/characters/valid.mat",
-        provenance="resources/provenance/characters.csv",
+        train=CHARACTERS["train"],
+        valid=CHARACTERS["valid"],
+        provenance=PROVENANCE["characters"],
     output:
-        model="results/q4/reader/model.npz",
+        model=MODELS["reader"],
         history="results/q4/reader/history.csv",
     log:
         "logs/q4/train_ocr_mlp.log",
@@ -55,9 +55,9 @@ rule train_ocr_mlp:
 
 rule ocr_page:
     input:
-        page=lambda wc: f"resources/images/{wc.page}.jpg",
+        page=PAGE_IMAGE,
         model=lambda wc: OCR_CLASSIFIERS[wc.model],
-        provenance="resources/provenance/characters.csv",
+        provenance=PROVENANCE["characters"],
     output:
         text="results/q4/{model}/{page}/text.txt",
         figure=report(
@@ -100,7 +100,7 @@ rule ocr_extra_page:
     input:
         page=lambda wc: OCR["extra_pages"][wc.page],
         model=lambda wc: OCR_CLASSIFIERS[wc.model],
-        provenance="resources/provenance/characters.csv",
+        provenance=PROVENANCE["characters"],
     output:
         text="results/q4/{model}/extra/{page}/text.txt",
         figure=report(
@@ -129,7 +129,7 @@ rule ocr_extra_page:
 
 rule ocr_tesseract:
     input:
-        page="resources/images/{page}.jpg",
+        page=PAGE_IMAGE,
     output:
         text="results/q4/tesseract/{page}/text.txt",
         figure=report(

@@ -4,9 +4,9 @@
 
 rule pca:
     input:
-        train="resources/characters/train.mat",
-        valid="resources/characters/valid.mat",
-        provenance="resources/provenance/characters.csv",
+        train=CHARACTERS["train"],
+        valid=CHARACTERS["valid"],
+        provenance=PROVENANCE["characters"],
     output:
         summary="results/q6/pca.json",
         psnr="results/q6/psnr.csv",
@@ -34,7 +34,7 @@ rule compare_ae_pca:
         ae_homework="results/q5/psnr.csv",
         ae_improved="results/q5/improved/psnr.csv",
         pca="results/q6/psnr.csv",
-        provenance="resources/provenance/characters.csv",
+        provenance=PROVENANCE["characters"],
     output:
         table="results/q6/ae_vs_pca.csv",
         figure=report(

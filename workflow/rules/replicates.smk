@@ -63,9 +63,9 @@ use rule train_ocr_mlp as replicate_train_ocr_mlp with:
 
 use rule ocr_page as replicate_ocr_page with:
     input:
-        page=lambda wc: f"resources/images/{wc.page}.jpg",
+        page=PAGE_IMAGE,
         model=lambda wc: replicate_path(OCR_CLASSIFIERS[wc.model], int(wc.seed)),
-        provenance="resources/provenance/characters.csv",
+        provenance=PROVENANCE["characters"],
     output:
         text=f"{REPLICATE_DIR}/q4/{{model}}/{{page}}/text.txt",
         figure=f"{REPLICATE_DIR}/q4/{{model}}/{{page}}/boxes.png",
@@ -103,8 +103,8 @@ use rule evaluate_autoencoder_homework as replicate_evaluate_autoencoder_homewor
     input:
         model=f"{REPLICATE_DIR}/q5/model.npz",
         history=f"{REPLICATE_DIR}/q5/history.csv",
-        valid="resources/characters/valid.mat",
-        provenance="resources/provenance/characters.csv",
+        valid=CHARACTERS["valid"],
+        provenance=PROVENANCE["characters"],
     output:
         psnr=f"{REPLICATE_DIR}/q5/psnr.csv",
         loss=f"{REPLICATE_DIR}/q5/loss.png",
@@ -117,8 +117,8 @@ use rule evaluate_autoencoder_improved as replicate_evaluate_autoencoder_improve
     input:
         model=f"{REPLICATE_DIR}/q5/improved/model.npz",
         history=f"{REPLICATE_DIR}/q5/improved/history.csv",
-        valid="resources/characters/valid.mat",
-        provenance="resources/provenance/characters.csv",
+        valid=CHARACTERS["valid"],
+        provenance=PROVENANCE["characters"],
     output:
         psnr=f"{REPLICATE_DIR}/q5/improved/psnr.csv",
         loss=f"{REPLICATE_DIR}/q5/improved/loss.png",

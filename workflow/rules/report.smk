@@ -28,7 +28,7 @@ TRAINING_METRICS = {
 rule summary_table:
     input:
         **SUMMARY_INPUTS,
-        characters="resources/provenance/characters.csv",
+        characters=PROVENANCE["characters"],
         replicates="results/replicates.csv",
     output:
         report(
@@ -89,55 +89,3 @@ rule summary:
         "results/provenance.csv",
         "results/run_info.csv",
         "results/config_used.yaml",
-
-
-# Benchmarks (not part of `all`): `snakemake --cores 1 bench` runs each bench/bench_<name>.py
-# alone on the machine and collects their figures in results/bench.csv. Run with --cores 1 so
-# no two timings share the CPU.
-BENCHMARK_INPUTS = {
-    "mlp": [],
-    "autoencoder": [],
-    "ocr": ["resources/images/04_deep.jpg", config["ocr"]["model"]],
-    "torch": [],
-}
-
-
-rule benchmark:
-    input:
-        script="bench/bench_{name}.py",
-        data=lambda wildcards: BENCHMARK_INPUTS[wildcards.name],
-    output:
-        table="results/bench/{name}.csv",
-        text="results/bench/{name}.txt",
-    log:
-        "logs/bench/{name}.log",
-    wildcard_constraints:
-        name="|".join(BENCHMARK_INPUTS),
-    conda:
-        TORCH_ENV
-    params:
-        args=lambda wildcards, input: (
-            ["--page", input.data[0], "--model", input.data[1]]
-            if wildcards.name == "ocr"
-            else []
-        ),
-    script:
-        "../../scripts/run_benchmark.py"
-
-
-rule bench_table:
-    input:
-        expand("results/bench/{name}.csv", name=BENCHMARK_INPUTS),
-    output:
-        "results/bench.csv",
-    log:
-        "logs/bench/bench_table.log",
-    conda:
-        CORE_ENV
-    script:
-        "../../scripts/bench_table.py"
-
-
-rule bench:
-    input:
-        "results/bench.csv",

@@ -10,15 +10,12 @@
 TORCH = config["torch"]
 TORCH_GPU = 0 if TORCH["device"] == "cpu" else 1
 TORCH_EXTRAS = [name for name, on in TORCH["extras"]["enabled"].items() if on]
-TORCH_CHARACTERS = {
-    s: f"resources/characters/{s}.mat" for s in ("train", "valid", "test")
-}
 
 
 rule train_characters:
     input:
-        **TORCH_CHARACTERS,
-        provenance="resources/provenance/characters.csv",
+        **CHARACTERS,
+        provenance=PROVENANCE["characters"],
     output:
         history="results/q7/{run}/history.csv",
         metrics="results/q7/{run}/metrics.json",
@@ -79,9 +76,9 @@ rule plot_characters_torch:
 
 rule flowers_train:
     input:
-        flowers="resources/flowers17",
-        provenance="resources/provenance/flowers17.csv",
-        backbone="resources/provenance/backbone.csv",
+        flowers=FLOWERS17,
+        provenance=PROVENANCE["flowers17"],
+        backbone=PROVENANCE["backbone"],
     output:
         history="results/q7/flowers/{mode}/history.csv",
         metrics="results/q7/flowers/{mode}/metrics.json",
