@@ -109,16 +109,45 @@ def _staged_dir(dest):
             shutil.rmtree(staging)
 
 
+def _checked_members(tar, folder):
+    """The members of ``tar``, refused (TarError) as filter="data" refuses them.
+
+    For Pythons without extraction filters (3.11.0-3.11.3, e.g. Debian 12's 3.11.2): a leading
+    ``/`` is stripped; a member or link target outside ``folder``, or a device file, is an error.
+    """
+    root = Path(folder).resolve()
+
+    def inside(path):
+        return path == root or root in path.parents
+
+    members = []
+    for member in tar.getmembers():
+        member.name = member.name.lstrip("/")
+        target = (root / member.name).resolve()
+        if not inside(target) or not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+            raise tarfile.TarError(f"member {member.name!r} would land outside the folder or is a special file")
+        if member.issym() or member.islnk():
+            base = target.parent if member.issym() else root
+            if member.linkname.startswith("/") or not inside((base / member.linkname).resolve()):
+                raise tarfile.TarError(f"link {member.name!r} points outside the folder")
+        members.append(member)
+    return members
+
+
 def _extract_tar(archive, folder):
     """Unpack the tarball ``archive`` into ``folder``; DataError if it cannot be, or would escape.
 
     The stdlib's filter="data" refuses members outside ``folder`` (``..``), links pointing out
-    of it, and device files, and strips a leading ``/``. pooch.Untar is not used: pooch 1.9
-    passes that filter only on Python >= 3.12, and this project runs 3.11.
+    of it, and device files, and strips a leading ``/``; where this Python has no filters,
+    :func:`_checked_members` does the same. pooch.Untar is not used: pooch 1.9 passes that
+    filter only on Python >= 3.12, and this project runs 3.11.
     """
     try:
         with tarfile.open(archive) as tar:
-            tar.extractall(folder, filter="data")
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(folder, filter="data")
+            else:
+                tar.extractall(folder, members=_checked_members(tar, folder))
     except (tarfile.TarError, OSError) as error:
         raise DataError(f"{archive}: cannot extract ({error})") from None
 
