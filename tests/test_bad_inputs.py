@@ -16,7 +16,7 @@ import pytest
 import scipy.io
 from PIL import Image, ImageDraw, ImageFont
 
-from nnrec import DataError, cli, data, nn
+from nnrec import DataError, cli, data, model_file, nn
 
 # ---------------------------------------------------------------- helpers
 
@@ -33,7 +33,7 @@ def model_path(tmp_path_factory):
     """A small, untrained 1024-16-36 MLP: enough to exercise reading, not to read well."""
     params = nn.init_network([1024, 16, 36], ["sigmoid", "softmax"], np.random.default_rng(0))
     path = tmp_path_factory.mktemp("model") / "model.npz"
-    nn.save_model(path, params, ["sigmoid", "softmax"])
+    model_file.save_model(path, params, ["sigmoid", "softmax"])
     return path
 
 
