@@ -25,7 +25,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from nnrec import classifiers, io, nn, ocr  # noqa: E402
+from nnrec import classifiers, io, model_file, nn, ocr  # noqa: E402
 from nnrec.ocr import read, segment  # noqa: E402
 
 
@@ -33,8 +33,8 @@ def classifier(model_path):
     if model_path and Path(model_path).is_file():
         return classifiers.load_classifier(model_path), model_path
     rng = np.random.default_rng(0)
-    model = nn.Model(nn.init_network([1024, 64, 36], nn.MLP_ACTIVATIONS, rng), nn.MLP_ACTIVATIONS, {})
-    return (lambda rows: nn.predict_proba(model, rows)), "random 1024-64-36 MLP (same cost)"
+    model = model_file.Model(nn.init_network([1024, 64, 36], nn.MLP_ACTIVATIONS, rng), nn.MLP_ACTIVATIONS, {})
+    return (lambda rows: model_file.predict_proba(model, rows)), "random 1024-64-36 MLP (same cost)"
 
 
 def best_of(repeat, fn):

@@ -5,13 +5,13 @@ Writes the PSNR table per class, the loss curve and the originals-above-reconstr
 
 import pandas as pd
 
-from nnrec import autoencoder, charset, data, io, metrics, nn, plots
+from nnrec import autoencoder, charset, data, io, metrics, model_file, plots
 from nnrec.plots import reconstruction
 
 with io.log_to(snakemake.log[0]):
     name, show = snakemake.params.name, snakemake.params.show_classes
     note = reconstruction.source_note(data.character_source(snakemake.input.provenance))
-    model = nn.load_model(snakemake.input.model)
+    model = model_file.load_model(snakemake.input.model)
     X, Y = data.load_split(snakemake.input.valid)
     recons = autoencoder.reconstruct(model.params, model.activations, X)
     table = metrics.psnr_by_class(X, recons, Y.argmax(axis=1), charset.CLASSES)

@@ -2,13 +2,13 @@
 
 import pandas as pd
 
-from nnrec import charset, data, io, metrics, nn
+from nnrec import charset, data, io, metrics, model_file
 from nnrec.plots import save
 from nnrec.plots import training as figures
 
 with io.log_to(snakemake.log[0]):
     X, Y = data.load_split(snakemake.input.test)
-    predicted = nn.predict_classes(nn.load_model(snakemake.input.model), X)
+    predicted = model_file.predict_classes(model_file.load_model(snakemake.input.model), X)
     cm = metrics.confusion_matrix(Y.argmax(axis=1), predicted, charset.N_CLASSES)
     frame = pd.DataFrame(cm, index=pd.Index(charset.CLASSES, name="true"), columns=charset.CLASSES)
     io.write_csv(frame.reset_index(), snakemake.output.csv)

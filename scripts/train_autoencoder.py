@@ -1,9 +1,9 @@
 """Train one autoencoder configuration on the training split (Q5) (Snakemake script).
 
-Writes the network (.npz via nnrec.nn.save_model) and its per-epoch loss history.
+Writes the network (.npz via nnrec.model_file.save_model) and its per-epoch loss history.
 """
 
-from nnrec import autoencoder, io, nn
+from nnrec import autoencoder, io, model_file
 from nnrec.splits import load_split
 
 with io.log_to(snakemake.log[0]):
@@ -13,4 +13,4 @@ with io.log_to(snakemake.log[0]):
     run = autoencoder.train_configuration(X_train, X_valid, **settings)
     io.write_csv(run.history, snakemake.output.history)
     meta = {"sizes": run.sizes, "seconds_per_epoch": run.seconds_per_epoch, **settings}
-    nn.save_model(snakemake.output.model, run.params, run.activations, meta)
+    model_file.save_model(snakemake.output.model, run.params, run.activations, meta)

@@ -2,7 +2,7 @@
 
 import time
 
-from nnrec import data, io, nn
+from nnrec import data, io, model_file, nn
 
 with io.log_to(snakemake.log[0]):
     p = snakemake.params
@@ -15,11 +15,11 @@ with io.log_to(snakemake.log[0]):
     meta = {"learning_rate": p.learning_rate, "hidden": p.hidden, "epochs": p.epochs,
             "batch_size": p.batch_size, "seed": p.seed,
             "data_source": data.character_source(snakemake.input.provenance)}
-    nn.save_model(snakemake.output.initial, initial, nn.MLP_ACTIVATIONS, {**meta, "trained": False})
-    nn.save_model(snakemake.output.model, params, nn.MLP_ACTIVATIONS, meta)
+    model_file.save_model(snakemake.output.initial, initial, nn.MLP_ACTIVATIONS, {**meta, "trained": False})
+    model_file.save_model(snakemake.output.model, params, nn.MLP_ACTIVATIONS, meta)
     io.write_csv(history, snakemake.output.history)
-    model = nn.load_model(snakemake.output.model)
-    scores = {split: nn.split_scores(model, *xy) for split, xy in
+    model = model_file.load_model(snakemake.output.model)
+    scores = {split: model_file.split_scores(model, *xy) for split, xy in
               (("train", train), ("valid", valid), ("test", test))}
     metrics = {**meta, "lr_name": snakemake.wildcards.lr, "train_seconds": round(seconds, 2),
                "train_cpu_seconds": round(cpu_seconds, 2),

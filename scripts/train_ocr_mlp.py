@@ -3,7 +3,7 @@
 
 import time
 
-from nnrec import data, io, nn
+from nnrec import data, io, model_file, nn
 from nnrec.ocr import fonts, reader
 
 with io.log_to(snakemake.log[0]):
@@ -21,5 +21,5 @@ with io.log_to(snakemake.log[0]):
             "data_source": data.character_source(snakemake.input.provenance),
             "valid_acc": float(history["valid_acc"].iloc[-1])}
     io.log.info("reader MLP: valid accuracy %.4f on redrawn characters", meta["valid_acc"])
-    nn.save_model(snakemake.output.model, params, nn.MLP_ACTIVATIONS, meta)
+    model_file.save_model(snakemake.output.model, params, nn.MLP_ACTIVATIONS, meta)
     io.write_csv(history, snakemake.output.history)

@@ -16,7 +16,7 @@ import pytest
 import scipy.io
 from PIL import Image, ImageDraw, ImageFont
 
-from nnrec import DataError, cli, data, nn
+from nnrec import DataError, charset, cli, data, model_file, nn
 
 # ---------------------------------------------------------------- helpers
 
@@ -33,7 +33,7 @@ def model_path(tmp_path_factory):
     """A small, untrained 1024-16-36 MLP: enough to exercise reading, not to read well."""
     params = nn.init_network([1024, 16, 36], ["sigmoid", "softmax"], np.random.default_rng(0))
     path = tmp_path_factory.mktemp("model") / "model.npz"
-    nn.save_model(path, params, ["sigmoid", "softmax"])
+    model_file.save_model(path, params, ["sigmoid", "softmax"])
     return path
 
 
@@ -93,6 +93,12 @@ MAT_CASES = {
     "wrong shape": lambda p: write_split(p, test_labels=np.eye(26)[np.arange(6) % 26]),
     "NaN pixels": lambda p: write_split(p, test_data=np.full((6, 1024), np.nan)),
     "labels not one-hot": lambda p: write_split(p, test_labels=np.full((6, 36), 1 / 36)),
+    "empty file": lambda p: p.write_bytes(b""),
+    "0 rows": lambda p: write_split(p, n=0),
+    "0-255 pixels": lambda p: write_split(p, test_data=np.full((6, 1024), 200.0)),
+    "infinite pixels": lambda p: write_split(p, test_data=np.full((6, 1024), np.inf)),
+    "complex pixels": lambda p: write_split(p, test_data=np.zeros((6, 1024)) + 0.5j),
+    "pixels far outside 0-1": lambda p: write_split(p, test_data=np.full((6, 1024), -0.5)),
 }
 
 
@@ -105,6 +111,131 @@ def test_bad_mat_file_is_rejected_naming_the_file(case, tmp_path, capsys, model_
     assert out == ""
     assert err.startswith("nnrec: ") and str(bad) in err
     assert len(err.strip().splitlines()) == 1, "the error is one line, not a traceback"
+
+
+def test_data_slightly_outside_0_1_is_clipped_and_evaluated(tmp_path, capsys, model_path):
+    X = np.random.default_rng(0).random((6, 1024))
+    X[0, :2] = [-0.14, 1.12]  # the range of a real NIST36 letters file
+    good = write_split(tmp_path / "nist.mat", test_data=X)
+    status, out, err = run_cli(capsys, "evaluate", "--model", str(model_path), "--data", str(good))
+    assert status == 0 and "on 6 samples" in out, err
+
+
+# ---------------------------------------------------------------- model files (nnrec evaluate)
+
+
+def save_npz(path, **members):
+    """An .npz of exactly ``members`` (no validation; object arrays allowed)."""
+    with open(path, "wb") as stream:
+        np.savez(stream, **members)
+
+
+def flip_byte(path, at):
+    blob = bytearray(path.read_bytes())
+    blob[int(len(blob) * at)] ^= 0xFF
+    path.write_bytes(bytes(blob))
+
+
+def tiny_members(**overrides):
+    """The members of a 1024-16-36 model.npz, ``overrides`` replacing some."""
+    params = nn.init_network([1024, 16, 36], ["sigmoid", "softmax"], np.random.default_rng(0))
+    members = {**params, "__activations__": np.array(["sigmoid", "softmax"]), "__meta__": np.array("{}")}
+    return {**members, **overrides}
+
+
+NPZ_CASES = {
+    "truncated": lambda p, good: p.write_bytes(good.read_bytes()[: good.stat().st_size // 2]),
+    "CRC damaged": lambda p, good: (p.write_bytes(good.read_bytes()), flip_byte(p, 0.3)),
+    "compressed, damaged": lambda p, good: (np.savez_compressed(p, **tiny_members()), flip_byte(p, 0.3)),
+    "not one of ours": lambda p, good: save_npz(p, weights=np.zeros(3)),
+    "unknown activation": lambda p, good: save_npz(p, **tiny_members(__activations__=np.array(["tanh", "softmax"]))),
+    "softmax hidden": lambda p, good: save_npz(p, **tiny_members(__activations__=np.array(["softmax", "softmax"]))),
+    "activations not names": lambda p, good: save_npz(p, **tiny_members(__activations__=np.array(3.0))),
+    "bad meta JSON": lambda p, good: save_npz(p, **tiny_members(__meta__=np.array("{not json"))),
+    "meta not an object": lambda p, good: save_npz(p, **tiny_members(__meta__=np.array("[1, 2]"))),
+    "layer shapes do not chain": lambda p, good: save_npz(
+        p, **tiny_members(W1=np.zeros((1024, 64)), b1=np.zeros(64), W2=np.zeros((32, 36)))),
+    "b does not match W": lambda p, good: save_npz(p, **tiny_members(b1=np.zeros(10))),
+    "W not a matrix": lambda p, good: save_npz(p, **tiny_members(W1=np.zeros(1024))),
+    "missing array": lambda p, good: save_npz(p, **{k: v for k, v in tiny_members().items() if k != "b2"}),
+    "object array": lambda p, good: save_npz(p, **tiny_members(W1=np.array([None, 1.0], dtype=object))),
+    "text array": lambda p, good: save_npz(p, **tiny_members(W1=np.full((1024, 16), "x"))),
+    "NaN weights": lambda p, good: save_npz(p, **tiny_members(W2=np.full((16, 36), np.nan))),
+    "26 classes": lambda p, good: save_npz(p, **tiny_members(W2=np.zeros((16, 26)), b2=np.zeros(26))),
+    "empty file": lambda p, good: p.write_bytes(b""),
+}
+
+
+def pt_payload(**overrides):
+    """What save_character_model writes for a tiny fc network, ``overrides`` replacing keys (None drops one)."""
+    import torch
+
+    from nnrec.torch_models import characters
+
+    torch.manual_seed(0)
+    model = characters.build_model("fc", hidden=8)
+    payload = {"format": characters.FORMAT, "kind": "fc", "options": {"hidden": 8, "members": 1},
+               "redraw_stroke": None, "classes": "".join(charset.CLASSES), "state_dict": model.state_dict(),
+               "meta": {}}
+    payload.update(overrides)
+    return {key: value for key, value in payload.items() if value is not None}
+
+
+def save_pt(path, payload):
+    import torch
+
+    torch.save(payload, path)
+
+
+def wrong_shapes():
+    from nnrec.torch_models import characters
+
+    return characters.build_model("fc", hidden=16).state_dict()
+
+
+PT_CASES = {
+    "truncated": lambda p: (save_pt(p, pt_payload()), p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])),
+    "garbage": lambda p: p.write_bytes(np.random.default_rng(2).bytes(5000)),
+    "not one of ours": lambda p: save_pt(p, {"weights": np.zeros(2).tolist()}),
+    "missing keys": lambda p: save_pt(p, pt_payload(state_dict=None)),
+    "wrong state-dict shapes": lambda p: save_pt(p, pt_payload(state_dict=wrong_shapes())),
+    "missing state-dict entries": lambda p: save_pt(p, pt_payload(state_dict={})),
+    "unknown kind": lambda p: save_pt(p, pt_payload(kind="rnn")),
+    "bad options": lambda p: save_pt(p, pt_payload(options={"depth": 3})),
+    "other classes": lambda p: save_pt(p, pt_payload(classes="ABC")),
+}
+
+
+def assert_one_line_naming(status, out, err, path):
+    assert status == 2
+    assert out == ""
+    assert err.startswith(f"nnrec: {path}: "), err
+    assert len(err.strip().splitlines()) == 1, "the error is one line, not a traceback"
+
+
+@pytest.mark.parametrize("case", NPZ_CASES)
+def test_broken_npz_model_is_one_line_naming_it(case, tmp_path, capsys, model_path):
+    bad = tmp_path / "model.npz"
+    NPZ_CASES[case](bad, model_path)
+    data_file = write_split(tmp_path / "chars.mat")
+    status, out, err = run_cli(capsys, "evaluate", "--model", str(bad), "--data", str(data_file))
+    assert_one_line_naming(status, out, err, bad)
+
+
+@pytest.mark.parametrize("case", PT_CASES)
+def test_broken_pt_model_is_one_line_naming_it(case, tmp_path, capsys):
+    bad = tmp_path / "model.pt"
+    PT_CASES[case](bad)
+    data_file = write_split(tmp_path / "chars.mat")
+    status, out, err = run_cli(capsys, "evaluate", "--model", str(bad), "--data", str(data_file))
+    assert_one_line_naming(status, out, err, bad)
+
+
+def test_a_good_pt_payload_is_evaluated(tmp_path, capsys):
+    save_pt(tmp_path / "model.pt", pt_payload())
+    data_file = write_split(tmp_path / "chars.mat", n=8)
+    status, out, err = run_cli(capsys, "evaluate", "--model", str(tmp_path / "model.pt"), "--data", str(data_file))
+    assert status == 0 and "on 8 samples" in out, err
 
 
 def test_model_that_is_not_a_model_is_rejected(tmp_path, capsys):

@@ -1,10 +1,9 @@
-"""The numpy network: gradients, numerics, initialisation, scores, determinism, saved models."""
+"""The numpy network: gradients, numerics, initialisation, scores, determinism."""
 
 import numpy as np
 import pytest
-from scipy.io import savemat
 
-from nnrec import DataError, charset, nn
+from nnrec import charset, nn
 
 
 def _perturbed(params, rng, scale=0.3):
@@ -182,72 +181,3 @@ def test_sgd_step_is_pure():
     np.testing.assert_array_equal(new["W1"], 0.0)
     np.testing.assert_array_equal(new["b1"], -0.5)
     np.testing.assert_array_equal(params["W1"], 1.0)
-
-
-def _write_mat(path, split, X, Y):
-    savemat(path, {f"{split}_data": X.astype(np.float32), f"{split}_labels": Y})
-
-
-def test_save_load_and_evaluate_file(tmp_path):
-    rng = np.random.default_rng(9)
-    params = nn.init_network([1024, 8, 36], nn.MLP_ACTIVATIONS, rng)
-    nn.save_model(tmp_path / "m.npz", params, nn.MLP_ACTIVATIONS, {"seed": 3})
-    model = nn.load_model(tmp_path / "m.npz")
-    assert model.activations == list(nn.MLP_ACTIVATIONS) and model.meta == {"seed": 3}
-    for name in params:
-        np.testing.assert_array_equal(model.params[name], params[name])
-
-    X = rng.random((50, 1024))
-    labels = nn.predict_classes(model, X)
-    labels[:10] = (labels[:10] + 1) % 36  # exactly 10 of 50 wrong
-    _write_mat(tmp_path / "mine.mat", "mine", X, charset.one_hot(labels))
-    result = nn.evaluate_file(tmp_path / "m.npz", tmp_path / "mine.mat")
-    assert result == {"accuracy": pytest.approx(0.8), "n": 50}
-
-
-def test_evaluate_file_rejects_another_layout(tmp_path):
-    params = nn.init_network([1024, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
-    nn.save_model(tmp_path / "m.npz", params, nn.MLP_ACTIVATIONS)
-    savemat(tmp_path / "images.mat", {"images": np.zeros((5, 1024)), "y": np.zeros(5)})
-    with pytest.raises(DataError, match=r"images\.mat.*_data"):
-        nn.evaluate_file(tmp_path / "m.npz", tmp_path / "images.mat")
-    _write_mat(tmp_path / "small.mat", "test", np.zeros((5, 1024)), charset.one_hot(range(5), 26))
-    with pytest.raises(DataError, match="small.mat"):
-        nn.evaluate_file(tmp_path / "m.npz", tmp_path / "small.mat")
-
-
-def test_load_model_rejects_other_files(tmp_path):
-    np.savez(tmp_path / "other.npz", a=np.zeros(3))
-    with pytest.raises(DataError, match="other.npz"):
-        nn.load_model(tmp_path / "other.npz")
-    (tmp_path / "text.npz").write_text("not a model")
-    with pytest.raises(DataError, match="text.npz"):
-        nn.load_model(tmp_path / "text.npz")
-    np.save(tmp_path / "array.npy", np.zeros(3))
-    with pytest.raises(DataError, match=r"array\.npy: not a \.npz"):
-        nn.load_model(tmp_path / "array.npy")
-    with pytest.raises(DataError, match="no such model file"):
-        nn.load_model(tmp_path / "missing.npz")
-
-
-def test_trained_float32_model_round_trips(tmp_path):
-    train, valid = _toy_problem(np.random.default_rng(10), (60, 20))
-    _, params, _ = nn.train_mlp(train, valid, hidden=4, learning_rate=0.01, epochs=1, batch_size=8, seed=0)
-    assert params["W1"].dtype == np.float32
-    nn.save_model(tmp_path / "m.npz", params, nn.MLP_ACTIVATIONS)
-    model = nn.load_model(tmp_path / "m.npz")
-    probs = nn.predict_proba(model, valid[0])
-    np.testing.assert_allclose(probs, nn.forward(params, nn.MLP_ACTIVATIONS, valid[0].astype(np.float32))[0])
-
-
-def test_cli_evaluate(tmp_path, capsys):
-    from nnrec import cli
-
-    params = nn.init_network([1024, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
-    nn.save_model(tmp_path / "m.npz", params, nn.MLP_ACTIVATIONS)
-    _write_mat(tmp_path / "v.mat", "valid", np.ones((4, 1024)), charset.one_hot([0, 1, 2, 3]))
-    assert cli.main(["evaluate", "--model", str(tmp_path / "m.npz"), "--data", str(tmp_path / "v.mat")]) == 0
-    assert "on 4 samples" in capsys.readouterr().out
-    savemat(tmp_path / "bad.mat", {"pixels": np.zeros((4, 1024))})
-    assert cli.main(["evaluate", "--model", str(tmp_path / "m.npz"), "--data", str(tmp_path / "bad.mat")]) == 2
-    assert "bad.mat" in capsys.readouterr().err

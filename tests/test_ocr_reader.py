@@ -44,7 +44,7 @@ def test_font_characters_are_redrawn_ink_maps_of_every_class():
 
 
 def test_load_classifier_applies_the_model_s_input_blur(tmp_path):
-    from nnrec import nn
+    from nnrec import model_file, nn
 
     params = nn.init_network([1024, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
     rows = np.ones((2, 1024))
@@ -52,7 +52,7 @@ def test_load_classifier_applies_the_model_s_input_blur(tmp_path):
     probs = {}
     for sigma in (0.0, 1.5):
         path = tmp_path / f"reader_{sigma}.npz"
-        nn.save_model(path, params, nn.MLP_ACTIVATIONS, {"input_blur": sigma})
+        model_file.save_model(path, params, nn.MLP_ACTIVATIONS, {"input_blur": sigma})
         probs[sigma] = classifiers.load_classifier(path)(rows)
         assert probs[sigma].shape == (2, 36)
         assert np.allclose(probs[sigma].sum(axis=1), 1.0)
@@ -64,7 +64,7 @@ def test_load_classifier_applies_the_model_s_input_blur(tmp_path):
 
 
 def test_load_classifier_deskews_when_the_model_was_trained_so(tmp_path):
-    from nnrec import nn
+    from nnrec import model_file, nn
 
     params = nn.init_network([1024, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
     slanted = charset.images_to_rows(1.0 - stroke_ink(0.4)[None])
@@ -72,7 +72,7 @@ def test_load_classifier_deskews_when_the_model_was_trained_so(tmp_path):
     probs = {}
     for deskew in (False, True):
         path = tmp_path / f"reader_{deskew}.npz"
-        nn.save_model(path, params, nn.MLP_ACTIVATIONS, {"deskew": deskew})
+        model_file.save_model(path, params, nn.MLP_ACTIVATIONS, {"deskew": deskew})
         classify = classifiers.load_classifier(path)
         probs[deskew] = classify(slanted), classify(upright)
     # deskewed, the slanted stroke looks to the network much like the upright one
@@ -107,7 +107,7 @@ def test_hog_features_change_less_than_pixels_when_a_stroke_moves_a_pixel():
 
 
 def test_load_classifier_computes_standardised_hog_features_for_a_hog_model(tmp_path):
-    from nnrec import nn
+    from nnrec import model_file, nn
 
     rows = charset.images_to_rows(1.0 - np.stack([stroke_ink(0.0), stroke_ink(0.4)]))
     features = reader.hog_features(glyphs.deskew_images(charset.rows_to_inks(rows)))
@@ -117,9 +117,9 @@ def test_load_classifier_computes_standardised_hog_features_for_a_hog_model(tmp_
     assert np.allclose(prepared, (features - mean) / (std + reader.FEATURE_STD_EPS), atol=1e-5)
     params = nn.init_network([1764, 8, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
     path = tmp_path / "reader.npz"
-    nn.save_model(path, params, nn.MLP_ACTIVATIONS, meta)
+    model_file.save_model(path, params, nn.MLP_ACTIVATIONS, meta)
     probs = classifiers.load_classifier(path)(rows)
-    assert np.allclose(probs, nn.predict_proba(nn.load_model(path), prepared), atol=1e-5)
+    assert np.allclose(probs, model_file.predict_proba(model_file.load_model(path), prepared), atol=1e-5)
     with pytest.raises(DataError, match="unknown input features 'edges'"):
         reader.reader_inputs(rows, {"features": "edges"})
 

@@ -7,9 +7,10 @@ One module per concern; the Snakemake rule scripts in ``scripts/`` only call int
 - ``glyph_geometry`` fitting ink to the 32x32 cell, warping and resampling batches of glyphs
 - ``synth``        synthetic NIST36-format characters rendered from handwriting fonts
 - ``nn``           the numpy network, written from scratch (layers, backprop, SGD)
+- ``model_file``   the numpy network's saved model.npz: write, read and check, predict
 - ``theory``       numerical checks of the Q1 claims
 - ``ocr``          reading photographed pages: segment, glyphs, read, reader, fonts, score
-- ``classifiers``  saved character classifiers (numpy .npz, PyTorch .pt) -> classify callables
+- ``classifiers``  saved character classifiers (numpy .npz, PyTorch .pt) -> classify callables, scores
 - ``autoencoder``  the numpy autoencoder with momentum SGD
 - ``pca``          PCA reconstructions
 - ``torch_models`` PyTorch character and flower networks

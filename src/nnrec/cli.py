@@ -1,6 +1,7 @@
 """The `nnrec` command: what a user runs by hand, outside the pipeline.
 
-    nnrec evaluate --model results/q3/lr_best/model.npz --data my_chars.mat
+    nnrec evaluate --model results/q3/lr_best/model.npz --data my_chars.mat [--per-class out.csv]
+    nnrec evaluate --model results/q7/cnn/model.pt --data my_chars.mat
     nnrec ocr my_page.jpg [--model results/q7/cnn/model.pt] [--no-word-context]
 
 Errors a user can act on (bad file, wrong layout) print as one line and exit with status 2.
@@ -16,10 +17,12 @@ DEFAULT_MODEL = "results/q4/reader/model.npz"
 
 
 def _evaluate(args):
-    from nnrec import nn
+    from nnrec import classifiers, io
 
-    result = nn.evaluate_file(args.model, args.data)
-    print(f"{args.data}: accuracy {result['accuracy']:.4f} on {result['n']} samples")
+    result = classifiers.evaluate_file(args.model, args.data)
+    if args.per_class:
+        io.write_csv(result["per_class"], args.per_class)
+    print(f"{args.data}: accuracy {result['accuracy']:.4f} on {result['n']} samples (model {args.model})")
 
 
 def _ocr(args):
@@ -33,9 +36,12 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="nnrec", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    evaluate = commands.add_parser("evaluate", help="accuracy of a saved MLP on a NIST36-layout .mat")
-    evaluate.add_argument("--model", required=True, help="model.npz written by the Q3 step")
+    evaluate = commands.add_parser("evaluate", help="accuracy of a saved character model on a NIST36-layout .mat")
+    evaluate.add_argument("--model", required=True,
+                          help="model.npz (the Q3 MLP or the OCR reader) or model.pt (the PyTorch fc or cnn)")
     evaluate.add_argument("--data", required=True, help=".mat with <split>_data and <split>_labels")
+    evaluate.add_argument("--per-class", metavar="CSV",
+                          help="also write accuracy per class (class, n, correct, accuracy) to this CSV")
     evaluate.set_defaults(run=_evaluate)
 
     read = commands.add_parser("ocr", help="print the text of a photographed page of block capitals")
@@ -52,7 +58,7 @@ def main(argv=None):
     try:
         args.run(args)
     except NnrecError as error:
-        print(f"nnrec: {error}", file=sys.stderr)
+        print("nnrec: " + " ".join(str(error).split("\n")), file=sys.stderr)  # one line, always
         return 2
     return 0
 

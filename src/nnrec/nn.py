@@ -30,16 +30,11 @@ The three calls that make a training step::
   simpler and more accurate than going through the softmax Jacobian.
 """
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from nnrec import DataError
-from nnrec.io import atomic_path, log
+from nnrec.io import log
 
 # ----------------------------------------------------------------------------- activations
 
@@ -381,84 +376,3 @@ def gradient_check(params, activations, X, Y, eps=1e-6):
         rows.append({"parameter": name, "max_abs_diff": float(np.abs(diff).max()),
                      "relative_error": float(np.linalg.norm(diff) / scale) if scale else 0.0})
     return pd.DataFrame(rows)
-
-
-# ------------------------------------------------------------------------ saved models
-
-
-@dataclass
-class Model:
-    """A trained network: parameters, activation names, and free-form metadata."""
-
-    params: dict
-    activations: list
-    meta: dict
-
-
-def save_model(path, params, activations, meta=None):
-    """Write the network to ``path`` (.npz, no pickles), atomically."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as stream:
-        np.savez(stream, **params, __activations__=np.array(activations),
-                 __meta__=np.array(json.dumps(meta or {})))
-
-
-def load_model(path):
-    """Read a network written by :func:`save_model`; DataError if it is not one."""
-    if not Path(path).is_file():
-        raise DataError(f"{path}: no such model file (expected a model.npz written by the Q3 step)")
-    not_npz = DataError(f"{path}: not a .npz archive; expected a model.npz written by nnrec.nn.save_model")
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError):  # np.load refuses what would need unpickling
-        raise not_npz from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):  # a plain .npy array
-        raise not_npz
-    with archive:
-        contents = {name: archive[name] for name in archive.files}
-    if "__activations__" not in contents:
-        raise DataError(f"{path}: no '__activations__' entry; expected a model written by nnrec.nn.save_model")
-    activations = [str(a) for a in contents.pop("__activations__")]
-    meta = json.loads(str(contents.pop("__meta__", "{}")))
-    expected = {f"{p}{k}" for k in range(1, len(activations) + 1) for p in "Wb"}
-    if set(contents) != expected:
-        raise DataError(f"{path}: has arrays {sorted(contents)}; expected {sorted(expected)} "
-                        f"for {len(activations)} layers")
-    params = {name: contents[name] for name in sorted(expected, key=lambda n: (int(n[1:]), n[0] != "W"))}
-    return Model(params=params, activations=activations, meta=meta)
-
-
-def predict_proba(model, X):
-    """Class probabilities (n, k) of a loaded classifier on dataset rows X (n, d)."""
-    dtype = model.params["W1"].dtype
-    output, _ = forward(model.params, model.activations, np.asarray(X, dtype=dtype))
-    return output
-
-
-def predict_classes(model, X):
-    """Predicted class indices (n,) of a loaded classifier on rows X (n, d)."""
-    return np.argmax(predict_proba(model, X), axis=1)
-
-
-def split_scores(model, X, Y):
-    """{"loss": mean cross-entropy per sample, "acc": accuracy, "n": rows} of a classifier."""
-    probs = predict_proba(model, X)
-    return {"loss": cross_entropy(Y, probs) / max(len(X), 1), "acc": accuracy(Y, probs), "n": len(X)}
-
-
-def evaluate_file(model_path, data_path):
-    """Accuracy of a saved classifier on a NIST36-layout .mat file.
-
-    Returns {"accuracy": float, "n": int}. Raises DataError (naming the file) when the .mat is
-    not in the ``<split>_data`` / ``<split>_labels`` layout or does not fit the model.
-    """
-    from nnrec.splits import load_split
-
-    model = load_model(model_path)
-    X, Y = load_split(data_path)
-    d_in = model.params["W1"].shape[0]
-    d_out = model.params[f"W{len(model.activations)}"].shape[1]
-    if X.shape[1] != d_in or Y.shape[1] != d_out:
-        raise DataError(f"{data_path}: data {X.shape} / labels {Y.shape}; the model {model_path} "
-                        f"expects {d_in} inputs and {d_out} classes")
-    return {"accuracy": accuracy(Y, predict_proba(model, X)), "n": int(len(X))}
-

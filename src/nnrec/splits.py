@@ -6,6 +6,7 @@ layer (:mod:`nnrec.data`), the synthetic set (:mod:`nnrec.synth`) and the networ
 write splits through it without importing each other.
 """
 
+import logging
 from io import BytesIO
 from pathlib import Path
 
@@ -19,8 +20,11 @@ from nnrec.io import atomic_path
 CHARACTER_SPLITS = ("train", "valid", "test")
 # Text header of the .mat files save_split writes (MAT 5 files start with 116 bytes of text).
 MAT_HEADER = b"MATLAB 5.0 MAT-file, written by nnrec (NIST36 layout)".ljust(116)
-# Pixels may stray this far outside 0-1 (rounding in the files' making); they are clipped.
-PIXEL_SLACK = 1e-3
+# Pixels may stray this far outside 0-1 and are clipped into it on reading: resampling the
+# NIST images overshoots at stroke edges (a real NIST36 letters file spans -0.14 to 1.12).
+PIXEL_MARGIN = 0.25
+
+log = logging.getLogger(__name__)
 
 
 def load_split(path, n_rows=None):
@@ -28,15 +32,19 @@ def load_split(path, n_rows=None):
 
     The file holds ``<split>_data`` (n, 1024) pixels in 0-1 (32x32 column-major, white ~1)
     and ``<split>_labels`` (n, 36) one-hot rows (A-Z then 0-9); the split name is inferred
-    from the keys. X is float32, Y float64. A missing key, wrong shape (or a row count other
-    than ``n_rows`` when given), NaNs, pixels outside 0-1, labels that are not one-hot, or an
-    unreadable file raise DataError naming the file and the problem.
+    from the keys. X is float32, Y float64. Pixels up to ``PIXEL_MARGIN`` outside 0-1 are
+    clipped into it (logged: how many, and the range found). An empty or unreadable file, a
+    missing key, wrong shape (or a row count other than ``n_rows`` when given), no rows, NaNs,
+    infinities, complex values, pixels further outside 0-1 (0-255 ones among them), or labels
+    that are not one-hot raise DataError naming the file and the problem.
     """
     from scipy.io import loadmat
 
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: empty file (0 bytes); expected a .mat with <split>_data and <split>_labels")
     try:
         mat = loadmat(path)
     except Exception as error:  # scipy raises many types for a truncated or foreign file
@@ -53,14 +61,20 @@ def load_split(path, n_rows=None):
             raise DataError(f"{path}: missing key '{key}' (found keys {keys})")
     X, Y = mat[f"{split}_data"], mat[f"{split}_labels"]
     _check_split(path, split, X, Y, n_rows)
+    if len(X) == 0:
+        raise DataError(f"{path}: key '{split}_data' has 0 rows; expected at least one character")
+    outside = int(np.count_nonzero((X < 0) | (X > 1)))
+    if outside:
+        log.info("%s: clipped %d of %d pixels to 0-1 (values found in [%.3g, %.3g])",
+                 path, outside, X.size, X.min(), X.max())
     return np.clip(X, 0, 1).astype(np.float32), Y.astype(np.float64)
 
 
 def _check_split(name, split, X, Y, n_rows=None):
     """Raise DataError naming ``name`` unless X, Y are a valid NIST36 split ``split``.
 
-    X: (n, 1024) numeric pixels in 0-1 (``PIXEL_SLACK`` either side allowed); Y: (n, 36) one-hot
-    rows; n is ``n_rows`` when given. NaNs or infinities anywhere are an error.
+    X: (n, 1024) real pixels in 0-1 (``PIXEL_MARGIN`` either side allowed); Y: (n, 36) one-hot
+    rows; n is ``n_rows`` when given. NaNs, infinities or complex values anywhere are an error.
     """
     n = n_rows if n_rows is not None else (X.shape[0] if X.ndim == 2 else "n")
     if X.ndim != 2 or X.shape != (n, N_PIXELS):
@@ -76,13 +90,18 @@ def _check_split(name, split, X, Y, n_rows=None):
     if not np.issubdtype(X.dtype, np.number) or not np.issubdtype(Y.dtype, np.number):
         raise DataError(f"{name}: keys '{split}_data'/'{split}_labels' are not numeric ({X.dtype}, {Y.dtype})")
     for key, values in ((f"{split}_data", X), (f"{split}_labels", Y)):
+        if np.iscomplexobj(values):
+            raise DataError(f"{name}: key '{key}' has complex values ({values.dtype}); expected real numbers")
+    for key, values in ((f"{split}_data", X), (f"{split}_labels", Y)):
         bad = int(np.count_nonzero(~np.isfinite(values)))
         if bad:
             raise DataError(f"{name}: key '{key}' has {bad} NaN or infinite values; expected none")
-    if X.size and (X.min() < -PIXEL_SLACK or X.max() > 1 + PIXEL_SLACK):
+    if X.size and (X.min() < -PIXEL_MARGIN or X.max() > 1 + PIXEL_MARGIN):
+        low, high = X.min(), X.max()
+        scale = "; looks like 0-255 pixels; divide by 255" if low >= -PIXEL_MARGIN and 2 < high <= 255 else ""
         raise DataError(
-            f"{name}: key '{split}_data' has values in [{X.min():.3g}, {X.max():.3g}]; expected 0-1 "
-            "(white background ~1, ink ~0)"
+            f"{name}: key '{split}_data' has values in [{low:.3g}, {high:.3g}]{scale}; expected 0-1, "
+            f"up to {PIXEL_MARGIN:g} either side (white background ~1, ink ~0)"
         )
     not_one_hot = ~(np.isin(Y, (0, 1)).all(axis=1) & (Y.sum(axis=1) == 1))
     if not_one_hot.any():

@@ -51,8 +51,13 @@ def hog_features(inks, workers=1):
     inks = np.asarray(inks, float)
     chunks = [inks[k : k + HOG_CHUNK] for k in range(0, len(inks), HOG_CHUNK)]
     if not chunks:
-        return np.zeros((0, len(_hog_chunk(np.zeros((1, charset.SIDE, charset.SIDE)))[0])), np.float32)
+        return np.zeros((0, hog_width()), np.float32)
     return np.concatenate(map_tasks(_hog_chunk, chunks, workers))
+
+
+def hog_width():
+    """How many HOG features :func:`hog_features` gives per 32x32 character (1764)."""
+    return _hog_chunk(np.zeros((1, charset.SIDE, charset.SIDE))).shape[1]
 
 
 def standardise_features(features, meta):
@@ -61,9 +66,34 @@ def standardise_features(features, meta):
     return (features - mean) / (std + FEATURE_STD_EPS)
 
 
-def _check_features(features):
+def _check_features(features, name="reader model"):
     if features not in FEATURES:
-        raise DataError(f"reader model: unknown input features {features!r}; expected 'pixels' or 'hog'")
+        raise DataError(f"{name}: unknown input features {features!r}; expected 'pixels' or 'hog'")
+
+
+def reader_input_width(meta, name="reader model"):
+    """How many inputs per character the transforms of ``meta`` give (1024 pixels or the HOG
+    width); DataError naming ``name`` (the model file) when meta's transforms are malformed."""
+    features = meta.get("features", "pixels")
+    _check_features(features, name)
+    if not isinstance(meta.get("deskew", False), bool):
+        raise DataError(f"{name}: meta 'deskew' is {meta['deskew']!r}; expected true or false")
+    blur = meta.get("input_blur", 0.0)
+    if isinstance(blur, bool) or not isinstance(blur, (int, float)) or not blur >= 0:
+        raise DataError(f"{name}: meta 'input_blur' is {blur!r}; expected a blur sigma >= 0")
+    if features == "pixels":
+        return charset.N_PIXELS
+    width = hog_width()
+    for key in ("feature_mean", "feature_std"):
+        values = meta.get(key)
+        numbers = isinstance(values, list) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        if not numbers or len(values) != width:
+            found = (f"{len(values)} numbers" if numbers else "missing" if values is None
+                     else "a list with non-numbers" if isinstance(values, list) else type(values).__name__)
+            raise DataError(f"{name}: meta {key!r} is {found}; expected a list of {width} numbers "
+                            "(one per HOG feature)")
+    return width
 
 
 def _cell_transforms(inks, meta, workers=1):

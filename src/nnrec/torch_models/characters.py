@@ -18,6 +18,7 @@ probabilities`` callable the OCR pipeline (:func:`nnrec.ocr.extract_text`) expec
 """
 
 import logging
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -299,6 +300,12 @@ def predict_proba(model, kind, rows, device="cpu"):
 # ---------------------------------------------------------------- saving and loading
 
 
+# what save_character_model writes: a dict of these keys, "format" naming the layout
+FORMAT = "nnrec-character-model-1"
+PAYLOAD_KEYS = ("format", "kind", "options", "classes", "state_dict", "meta")
+OPTIONS = ("hidden", "widths", "members")  # what build_model reads (hidden for fc, widths for cnn)
+
+
 def save_character_model(path, model, kind, meta=None, redraw_stroke=None):
     """Write ``model`` with what is needed to rebuild and feed it (kind, sizes, redraw pen) to ``path``."""
     from nnrec.io import atomic_path
@@ -311,7 +318,7 @@ def save_character_model(path, model, kind, meta=None, redraw_stroke=None):
         options = {"widths": [convs[0].out_channels, convs[2].out_channels, convs[4].out_channels]}
     options["members"] = len(members)
     payload = {
-        "format": "nnrec-character-model-1",
+        "format": FORMAT,
         "kind": kind,
         "options": options,
         "redraw_stroke": redraw_stroke,
@@ -324,21 +331,57 @@ def save_character_model(path, model, kind, meta=None, redraw_stroke=None):
 
 
 def load_character_model(path):
-    """Read a ``model.pt`` written by :func:`save_character_model` -> (model in eval mode, kind, meta)."""
+    """Read a ``model.pt`` written by :func:`save_character_model` -> (model in eval mode, kind, meta).
+
+    A missing, unreadable or foreign file, or one whose weights do not fit the network its
+    kind and options describe, raises DataError (one line, naming ``path``).
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such model file; build it with `snakemake --cores 4 results/q7/cnn/model.pt`")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises several types for a corrupt or foreign file
-        raise DataError(f"{path}: not a readable PyTorch file ({type(error).__name__}: {error})") from error
-    if not isinstance(payload, dict) or payload.get("format") != "nnrec-character-model-1":
+        # torch's own unpickling message advises weights_only=False: not advice for a user's file
+        found = ("holds objects other than tensors and plain values, or is no pickle at all"
+                 if isinstance(error, pickle.UnpicklingError) else (str(error).strip().splitlines() or [""])[0])
+        raise DataError(f"{path}: not a readable PyTorch file ({type(error).__name__}: {found}); "
+                        "expected a model.pt written by save_character_model") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise DataError(f"{path}: not an nnrec character model (expected the dict written by save_character_model)")
+    missing = [key for key in PAYLOAD_KEYS if key not in payload]
+    if missing:
+        raise DataError(f"{path}: missing keys {missing}; expected {list(PAYLOAD_KEYS)} as save_character_model writes")
     if payload["classes"] != "".join(charset.CLASSES):
         raise DataError(f"{path}: classes {payload['classes']!r}; expected {''.join(charset.CLASSES)!r}")
-    model = build_model(payload["kind"], **payload["options"])
-    model.load_state_dict(payload["state_dict"])
+    model = _build_saved(path, payload)
     return model.eval(), payload["kind"], {**payload["meta"], "redraw_stroke": payload.get("redraw_stroke")}
+
+
+def _build_saved(path, payload):
+    """The network a payload's kind and options describe, its state dict checked and loaded."""
+    kind, options, state = payload["kind"], payload["options"], payload["state_dict"]
+    if kind not in KINDS:
+        raise DataError(f"{path}: kind {kind!r}; expected one of {KINDS}")
+    if not isinstance(options, dict) or set(options) - set(OPTIONS) or not isinstance(payload["meta"], dict):
+        raise DataError(f"{path}: options {options!r}, meta of type {type(payload['meta']).__name__}; "
+                        f"expected options a dict of some of {list(OPTIONS)} and meta a dict")
+    try:
+        model = build_model(kind, **options)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise DataError(f"{path}: cannot build a {kind} network from options {options} ({error})") from None
+    expected = model.state_dict()
+    if not isinstance(state, dict) or set(state) != set(expected):
+        found = sorted(state) if isinstance(state, dict) else type(state).__name__
+        raise DataError(f"{path}: state_dict entries {found}; expected {sorted(expected)} for a {kind} "
+                        f"network with options {options}")
+    for name, value in state.items():
+        if not isinstance(value, torch.Tensor) or value.shape != expected[name].shape:
+            shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+            raise DataError(f"{path}: state_dict entry {name!r} is {shape}; expected "
+                            f"{tuple(expected[name].shape)} for a {kind} network with options {options}")
+    model.load_state_dict(state)
+    return model
 
 
 def load_character_classifier(path, device="cpu"):
