@@ -1,7 +1,7 @@
-"""Fetch the real NIST36 character splits or generate the synthetic stand-in (Snakemake script).
+"""Fetch the real NIST36 character splits, else EMNIST36, else generate the synthetic stand-in (Snakemake script).
 
 The provenance output is also read first: it records whether the splits already in
-resources/ are real NIST36 (see nnrec.data.fetch_nist36).
+resources/ are real NIST36 or EMNIST36 (see nnrec.data.fetch_characters).
 """
 
 from nnrec import data, io
@@ -14,6 +14,7 @@ with io.log_to(snakemake.log[0]):
         timeout=snakemake.params.timeout,
         seed=snakemake.params.seed,
         synth=snakemake.params.synth,
+        manifest=snakemake.input.manifest,
         previous=snakemake.output.provenance,
     )
     records = data.with_origin(records, previous=snakemake.output.provenance)

@@ -47,3 +47,24 @@ def write_raw(path, mapping):
     """A .mat file of ``mapping`` exactly as given (no validation); return ``path``."""
     savemat(path, mapping)
     return path
+
+
+def make_emnist36_mirror(root, rows=36, seed=0):
+    """A mirror folder ``root`` with tiny ``emnist36/<split>.mat`` files and a manifest of them.
+
+    Each split has ``rows`` random rows with labels cycling A..9. Returns (mirror folder,
+    manifest path); the manifest sits beside the mirror, not in it.
+    """
+    import numpy as np
+
+    from nnrec import data
+    from nnrec.charset import one_hot
+
+    rng = np.random.default_rng(seed)
+    folder = Path(root) / "emnist36"
+    folder.mkdir(parents=True)
+    for split in data.CHARACTER_SPLITS:
+        X = rng.random((rows, 1024)).astype(np.float32)
+        data.save_split(folder / f"{split}.mat", split, X, one_hot(np.arange(rows) % 36))
+    hashes = {f"emnist36/{s}.mat": sha((folder / f"{s}.mat").read_bytes()) for s in data.CHARACTER_SPLITS}
+    return Path(root), write_manifest(Path(root).parent / f"{Path(root).name}.sha256", hashes)

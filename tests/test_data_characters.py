@@ -1,15 +1,16 @@
-"""The character splits: real NIST36 (resources, mirror, data.zip) or the synthetic stand-in."""
+"""The character splits: real NIST36 (resources, mirror, data.zip), else EMNIST36, else the synthetic stand-in."""
 
 import sys
 import types
 
 import numpy as np
 import pytest
-from data_helpers import closed_port_url, write_raw, zip_bytes
+from data_helpers import closed_port_url, make_emnist36_mirror, write_raw, zip_bytes
 
 import nnrec
 from nnrec import DataError, data
 from nnrec.data import characters
+from nnrec.data.emnist import EmnistUpstream
 from nnrec.charset import one_hot
 
 
@@ -53,11 +54,18 @@ def char_paths(root):
 SYNTH = {"per_class": {"train": 2, "valid": 1, "test": 1}, "fonts": ["x"]}
 
 
-def test_auto_uses_real_nist36_from_mirror(tmp_path, small_nist36, fake_synth):
+@pytest.fixture
+def offline(tmp_path):
+    """The keyword arguments that keep every upstream unreachable: a manifest, closed ports."""
+    manifest = make_emnist36_mirror(tmp_path / "emnist-only")[1]
+    return {"manifest": manifest, "url": closed_port_url("data.zip"),
+            "emnist": EmnistUpstream(closed_port_url("gzip.zip"))}  # fmt: skip
+
+
+def test_auto_uses_real_nist36_from_mirror(tmp_path, small_nist36, fake_synth, offline):
     mirror = make_nist36_mirror(tmp_path / "mirror", np.random.default_rng(3))
     paths = char_paths(tmp_path / "res")
-    records = data.fetch_characters(paths, "auto", [str(mirror)], timeout=1, seed=0, synth=SYNTH,
-                                    url=closed_port_url("data.zip"))  # fmt: skip
+    records = data.fetch_characters(paths, "auto", [str(mirror)], timeout=1, seed=0, synth=SYNTH, **offline)
     assert [r.source for r in records] == ["mirror"] * 3
     assert fake_synth == []
     data.write_provenance(records, tmp_path / "characters.csv")
@@ -65,44 +73,78 @@ def test_auto_uses_real_nist36_from_mirror(tmp_path, small_nist36, fake_synth):
 
     # a rerun finds the recorded real files in place and reuses them
     again = data.fetch_characters(paths, "auto", [], timeout=1, seed=0, synth=SYNTH,
-                                  previous=tmp_path / "characters.csv")  # fmt: skip
+                                  previous=tmp_path / "characters.csv", **offline)  # fmt: skip
     assert [r.source for r in again] == ["resources"] * 3
 
 
-def test_auto_falls_back_to_synthetic_offline(tmp_path, small_nist36, fake_synth, caplog):
+def test_auto_falls_back_to_synthetic_offline(tmp_path, small_nist36, fake_synth, caplog, offline):
     paths = char_paths(tmp_path / "res")
-    url = closed_port_url("data.zip")
-    records = data.fetch_characters(paths, "auto", [str(tmp_path / "nothing")], timeout=1, seed=7, synth=SYNTH, url=url)
+    url = offline["url"]
+    records = data.fetch_characters(paths, "auto", [str(tmp_path / "nothing")], timeout=1, seed=7, synth=SYNTH, **offline)
     assert [r.source for r in records] == ["synthetic"] * 3
     assert fake_synth == [({"train": 2, "valid": 1, "test": 1}, 7, {"fonts": ["x"]})]
     assert "NOT real NIST36" in records[0].note and "fonts: train A, test B" in records[0].note
-    assert "could not be had" in records[0].note  # why the real set was not used, the same on every machine
+    # why no real set was used, in fixed words, the same on every machine
+    assert f"NOT real NIST36 ({characters.NO_REAL})" in records[0].note
     assert url not in records[0].note and url in caplog.text  # the detail goes to the log
+    assert offline["emnist"].url in caplog.text
     assert data.load_split(paths["train"])[0].shape == (72, 1024)
     # synthetic files are never mistaken for real ones on a rerun
     data.write_provenance(records, tmp_path / "characters.csv")
+    assert data.character_source(tmp_path / "characters.csv") == "synthetic"
     with pytest.raises(data.DataUnavailable):
         data.fetch_nist36(paths, [], timeout=1, url=url, previous=tmp_path / "characters.csv")
 
 
-def test_forced_nist36_fails_clearly_offline(tmp_path, fake_synth):
-    url = closed_port_url("data.zip")
-    with pytest.raises(data.DataUnavailable, match="characters.source is nist36") as error:
-        data.fetch_characters(char_paths(tmp_path), "nist36", [], timeout=1, seed=0, synth=SYNTH, url=url)
-    assert url in str(error.value) and fake_synth == []
+@pytest.mark.parametrize("source", ["nist36", "emnist36"])
+def test_forced_real_set_fails_clearly_offline(tmp_path, fake_synth, offline, source):
+    with pytest.raises(data.DataUnavailable, match=f"characters.source is {source} but that set cannot be had") as error:
+        data.fetch_characters(char_paths(tmp_path / "res"), source, [], timeout=1, seed=0, synth=SYNTH, **offline)
+    upstream = offline["url"] if source == "nist36" else offline["emnist"].url
+    assert upstream in str(error.value) and "auto or synth36" in str(error.value) and fake_synth == []
 
 
-def test_synth36_never_looks_for_real_data(tmp_path, small_nist36, fake_synth):
+def test_auto_uses_emnist36_when_nist36_cannot_be_had(tmp_path, small_nist36, fake_synth, offline):
+    mirror, manifest = make_emnist36_mirror(tmp_path / "mirror")
+    paths = char_paths(tmp_path / "res")
+    kwargs = {**offline, "manifest": manifest}
+    records = data.fetch_characters(paths, "auto", [str(mirror)], timeout=1, seed=0, synth=SYNTH, **kwargs)
+    assert [r.source for r in records] == ["mirror"] * 3 and fake_synth == []
+    assert records[0].location == "mirror:emnist36/train.mat"
+    assert records[0].note == f"{data.provenance.EMNIST36_NOTE}; auto: {characters.NO_NIST36}"
+    data.write_provenance(records, tmp_path / "characters.csv")
+    assert data.character_source(tmp_path / "characters.csv") == "emnist36"
+    # EMNIST files are never mistaken for real NIST36 on a rerun
+    with pytest.raises(data.DataUnavailable):
+        data.fetch_nist36(paths, [], timeout=1, url=offline["url"], previous=tmp_path / "characters.csv")
+    again = data.fetch_characters(paths, "auto", [], timeout=1, seed=0, synth=SYNTH,
+                                  previous=tmp_path / "characters.csv", **kwargs)  # fmt: skip
+    assert [r.source for r in again] == ["resources"] * 3
+    forced = data.fetch_characters(paths, "emnist36", [], timeout=1, seed=0, synth=SYNTH, **kwargs)
+    assert forced[0].note == data.provenance.EMNIST36_NOTE  # no fallback to explain
+
+
+def test_auto_prefers_nist36_over_emnist36(tmp_path, small_nist36, fake_synth, offline):
+    mirror, manifest = make_emnist36_mirror(tmp_path / "mirror")
+    make_nist36_mirror(tmp_path / "nist", np.random.default_rng(9))
+    records = data.fetch_characters(char_paths(tmp_path / "res"), "auto", [str(mirror), str(tmp_path / "nist")],
+                                    timeout=1, seed=0, synth=SYNTH, **{**offline, "manifest": manifest})  # fmt: skip
+    assert [r.location for r in records] == [f"mirror:nist36_{s}.mat" for s in data.CHARACTER_SPLITS]
+
+
+def test_synth36_never_looks_for_real_data(tmp_path, small_nist36, fake_synth, offline):
     mirror = make_nist36_mirror(tmp_path / "mirror", np.random.default_rng(4))
-    records = data.fetch_characters(char_paths(tmp_path / "r"), "synth36", [str(mirror)], timeout=1, seed=0, synth=SYNTH)
+    records = data.fetch_characters(char_paths(tmp_path / "r"), "synth36", [str(mirror)], timeout=1, seed=0,
+                                    synth=SYNTH, **offline)  # fmt: skip
     assert {r.source for r in records} == {"synthetic"}
 
 
-def test_invalid_real_file_in_mirror_stops_auto(tmp_path, small_nist36, fake_synth):
+def test_invalid_real_file_in_mirror_stops_auto(tmp_path, small_nist36, fake_synth, offline):
     mirror = make_nist36_mirror(tmp_path / "mirror", np.random.default_rng(5))
     write_raw(mirror / "nist36_valid.mat", {"valid_data": np.zeros((36, 1024)), "valid_labels": np.zeros((36, 26))})
     with pytest.raises(DataError, match="nist36_valid.mat: key 'valid_labels' has shape"):
-        data.fetch_characters(char_paths(tmp_path / "r"), "auto", [str(mirror)], timeout=1, seed=0, synth=SYNTH)
+        data.fetch_characters(char_paths(tmp_path / "r"), "auto", [str(mirror)], timeout=1, seed=0, synth=SYNTH,
+                              **offline)  # fmt: skip
     assert fake_synth == []
 
 

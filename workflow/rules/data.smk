@@ -46,6 +46,8 @@ rule fetch_flowers17:
 
 
 rule fetch_characters:
+    input:
+        manifest=CHECKSUMS,
     output:
         train=update(CHARACTERS["train"]),
         valid=update(CHARACTERS["valid"]),

@@ -12,6 +12,8 @@ Every copy and download is checked against a known sha256 (the committed manifes
 reaches ``resources/``: a mismatch raises :class:`nnrec.DataError` naming the file, the expected
 and the found hash, and leaves nothing behind. NIST36 has no published checksum; its files are
 checked by :func:`load_split` instead (keys, shapes, values, one-hot labels, row counts).
+EMNIST36 converted from EMNIST itself is checked by the archive's published md5 and then by
+:func:`load_split` (the conversion's bytes have no published sha256).
 
 Each fetch returns :class:`Fetched` records, written as provenance rows
 (``dataset, source, location, sha256, note``; source is resources, mirror, download, synthetic
@@ -22,7 +24,8 @@ Modules, low level first (arrows point up this list only):
 - ``provenance``  :class:`Fetched` rows: read, write, combine, where a reused copy came from
 - ``fetch``       checksums, mirror lookup, download, verified copies (the lookup order above)
 - ``pages``       the four handwritten test pages
-- ``characters``  the character splits: real NIST36 or synthetic (imports nnrec.synth)
+- ``emnist``      EMNIST36: EMNIST ByClass converted to the NIST36 layout (IDX files, fetch)
+- ``characters``  the character splits: real NIST36, else EMNIST36, else synthetic (imports nnrec.synth)
 - ``flowers17``   Oxford Flowers 17 in its 680/340/340 partition
 - ``weights``     pretrained Flowers 17 backbone weights
 
@@ -32,6 +35,7 @@ pandas and scipy.io are imported by the functions that use them), so rule script
 """
 
 from nnrec.data.characters import fetch_characters, fetch_nist36
+from nnrec.data.emnist import EMNIST_ROWS, EmnistUpstream, convert_byclass, fetch_emnist36
 from nnrec.data.fetch import (
     DataUnavailable,
     combined_digest,
@@ -63,20 +67,24 @@ from nnrec.data.weights import (
 __all__ = [
     "BACKBONE_DATASET",
     "CHARACTER_SPLITS",
+    "EMNIST_ROWS",
     "FLOWER_SPLITS",
     "PAGES",
     "PROVENANCE_COLUMNS",
     "SQUEEZENET_URL",
     "DataUnavailable",
+    "EmnistUpstream",
     "Fetched",
     "backbone_weights",
     "character_source",
     "combine_provenance",
     "combined_digest",
+    "convert_byclass",
     "copy_verified",
     "efficientnet_lite0_weights_file",
     "fetch_backbone",
     "fetch_characters",
+    "fetch_emnist36",
     "fetch_flowers17",
     "fetch_nist36",
     "fetch_pages",

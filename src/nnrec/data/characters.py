@@ -1,8 +1,9 @@
-"""The character splits: real NIST36 when it can be had, else the synthetic stand-in.
+"""The character splits: real NIST36 when it can be had, else EMNIST36, else the synthetic set.
 
 Real NIST36 has no published checksum: every file must pass :func:`load_split` with the
 split's row count before it is copied, and a copy already in resources/ is trusted only if
-the step's earlier provenance records it as real with the same sha256.
+the step's earlier provenance records it as real NIST36 with the same sha256. EMNIST36 (real
+handwriting, not the homework's set) is :mod:`nnrec.data.emnist`.
 """
 
 import contextlib
@@ -19,7 +20,8 @@ from nnrec.data.fetch import (
     not_in_mirrors,
     sha256_file,
 )
-from nnrec.data.provenance import Fetched, read_previous
+from nnrec.data.emnist import fetch_emnist36
+from nnrec.data.provenance import Fetched, add_note, recorded_as
 from nnrec.splits import load_split
 
 log = logging.getLogger(__name__)
@@ -29,16 +31,13 @@ NIST36_URL = "http://www.cs.cmu.edu/~lkeselma/16720a_data/data.zip"
 NIST36_MIRROR_PATH = "nist36_{split}.mat"
 # Rows per split of the real NIST36 set (300 / 100 / 50 per class).
 SPLIT_ROWS = {"train": 10800, "valid": 3600, "test": 1800}
-CHARACTER_SOURCES = ("auto", "nist36", "synth36")
-
-
-def _nist36_record(previous, dataset, digest):
-    """True when the provenance CSV ``previous`` names ``dataset`` as real NIST36 with ``digest``."""
-    rows = read_previous(previous)
-    if rows is None:
-        return False
-    match = rows[(rows.dataset == dataset) & (rows.sha256 == digest)]
-    return bool(len(match)) and (match.source != "synthetic").all()
+CHARACTER_SOURCES = ("auto", "nist36", "emnist36", "synth36")
+# Why auto did not use a real set, in fixed words (the detail goes to the log).
+NO_NIST36 = "real NIST36 could not be had: no copy in resources or a mirror, download failed (see the log)"
+NO_REAL = (
+    "neither real NIST36 nor EMNIST36 could be had: no copy in resources or a mirror, "
+    "downloads failed (see the log)"
+)
 
 
 def fetch_nist36(paths, mirrors, timeout, url=NIST36_URL, previous=None):
@@ -59,7 +58,7 @@ def fetch_nist36(paths, mirrors, timeout, url=NIST36_URL, previous=None):
             note = f"real NIST36 ({basename} of the homework's data.zip); validated by the loader"
             dest = Path(dest)
             digest = sha256_file(dest) if dest.is_file() else None
-            if digest and _nist36_record(previous, dataset, digest):
+            if digest and recorded_as(previous, dataset, digest, "nist36"):
                 load_split(dest, SPLIT_ROWS[split])
                 records.append(Fetched(dataset, "resources", str(dest), digest, note))
                 continue
@@ -78,28 +77,50 @@ def fetch_nist36(paths, mirrors, timeout, url=NIST36_URL, previous=None):
     return records
 
 
-def fetch_characters(paths, source, mirrors, timeout, seed, synth, url=NIST36_URL, previous=None):
+def fetch_characters(
+    paths, source, mirrors, timeout, seed, synth, *, manifest, url=NIST36_URL, emnist=None, previous=None
+):
     """Put the character splits at ``paths`` ({split: path}) per ``source``; return records.
 
-    source: "nist36" (real set or DataError), "synth36" (synthetic), "auto" (real set when it
-    can be had, synthetic otherwise; a corrupt real file is still an error, not a fallback).
+    source: "nist36" (real set or DataUnavailable), "emnist36" (EMNIST36 or DataUnavailable),
+    "synth36" (synthetic), "auto" (real NIST36, else EMNIST36, else synthetic; a corrupt or
+    invalid file is still an error, not a fallback).
+    manifest: checksum manifest with the ``emnist36/<split>.mat`` entries.
+    emnist: :class:`nnrec.data.emnist.EmnistUpstream` (where EMNIST itself is downloaded from).
     synth: the ``characters.synth`` config section, passed to
     :func:`nnrec.synth.write_synthetic_splits` (``per_class`` plus its font options).
     """
     if source not in CHARACTER_SOURCES:
-        raise DataError(f"characters.source is {source!r}; expected auto, nist36 or synth36")
-    reason = "characters.source is synth36"
-    if source != "synth36":
+        raise DataError(f"characters.source is {source!r}; expected one of {', '.join(CHARACTER_SOURCES)}")
+    if source == "synth36":
+        return _synthetic(paths, seed, synth, "characters.source is synth36")
+    fetchers = {
+        "nist36": lambda: fetch_nist36(paths, mirrors, timeout, url=url, previous=previous),
+        "emnist36": lambda: fetch_emnist36(
+            paths, manifest, mirrors, timeout, upstream=emnist, previous=previous
+        ),
+    }
+    if source != "auto":
         try:
-            return fetch_nist36(paths, mirrors, timeout, url=url, previous=previous)
+            return fetchers[source]()
         except DataUnavailable as error:
-            if source == "nist36":
-                raise DataUnavailable(
-                    f"characters.source is nist36 but the real set cannot be had: {error}. "
-                    "Use characters.source: auto or synth36 to run on synthetic characters"
-                ) from None
-            log.warning("real NIST36 unavailable, using synthetic characters: %s", error)
-            reason = "real NIST36 could not be had: no copy in resources or a mirror, download failed (see the log)"
+            raise DataUnavailable(
+                f"characters.source is {source} but that set cannot be had: {error}. "
+                "Use characters.source: auto or synth36 to run on other characters"
+            ) from None
+    try:
+        return fetchers["nist36"]()
+    except DataUnavailable as error:
+        log.warning("real NIST36 unavailable, trying EMNIST36: %s", error)
+    try:
+        return [add_note(r, f"auto: {NO_NIST36}") for r in fetchers["emnist36"]()]
+    except DataUnavailable as error:
+        log.warning("EMNIST36 unavailable too, using synthetic characters: %s", error)
+    return _synthetic(paths, seed, synth, NO_REAL)
+
+
+def _synthetic(paths, seed, synth, reason):
+    """Write the synthetic splits to ``paths``; their records, noting ``reason`` (fixed words)."""
     # imported here: synth (scipy.ndimage, font packages) is needed only on this branch
     from nnrec import synth as synthesis
 

@@ -64,10 +64,17 @@ def check_sha256(path, expected, name=None):
 
     ``name`` is how the file is called in the message (defaults to ``path``).
     """
-    found = sha256_file(path)
+    return check_hash(path, expected, name)
+
+
+def check_hash(path, expected, name=None, alg="sha256"):
+    """:func:`check_sha256` for any hash pooch knows (``alg``: "sha256", "md5", ...)."""
+    import pooch
+
+    found = pooch.file_hash(str(path), alg=alg)
     if found != expected.lower():
         raise DataError(
-            f"{name or path}: sha256 mismatch: found {found}, expected {expected}; "
+            f"{name or path}: {alg} mismatch: found {found}, expected {expected}; "
             "the file is corrupt or not the published one (delete it or fix the mirror)"
         )
     return found

@@ -16,6 +16,9 @@ PROVENANCE_COLUMNS = ("dataset", "source", "location", "sha256", "note")
 # Where an input came from; "package" is for files shipped inside an installed package
 # (the EfficientNet-Lite0 weights of the Flowers 17 fine-tuning).
 SOURCES = ("resources", "mirror", "download", "synthetic", "package")
+# How every EMNIST36 character row's note starts (nnrec.data.emnist writes it); the prefix is
+# what tells those rows from real NIST36 ones, whatever the source column says.
+EMNIST36_NOTE = "EMNIST ByClass (NIST SD19), not the homework's NIST36; writers may repeat across splits"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,19 @@ def read_previous(previous):
         return read_provenance(previous)
     except DataError:
         return None
+
+
+def recorded_as(previous, dataset, digest, kind):
+    """True when the provenance CSV ``previous`` records ``dataset`` with ``digest`` as ``kind``.
+
+    kind: "nist36", "emnist36" or "synthetic" (:func:`character_kinds`). A missing or
+    unreadable table records nothing.
+    """
+    rows = read_previous(previous)
+    if rows is None:
+        return False
+    match = rows[(rows.dataset == dataset) & (rows.sha256 == digest)]
+    return bool(len(match)) and bool((character_kinds(match) == kind).all())
 
 
 def with_origin(records, previous):
@@ -107,13 +123,26 @@ def combine_provenance(paths):
     return pd.concat([read_provenance(p) for p in paths], ignore_index=True)
 
 
-def character_source(provenance_csv):
-    """"nist36" if the character rows of ``provenance_csv`` are real NIST36, else "synthetic".
+def character_kinds(rows):
+    """Which character set each provenance row is: a Series of "nist36", "emnist36" or "synthetic".
 
-    Works on resources/provenance/characters.csv and on results/provenance.csv.
+    rows: a provenance DataFrame (character rows). Synthetic rows carry source ``synthetic``;
+    EMNIST36 rows, whatever their source, a note starting with EMNIST36_NOTE; the rest are real
+    NIST36.
+    """
+    kinds = rows.source.where(rows.source == "synthetic", "nist36")
+    return kinds.mask(rows.note.str.startswith(EMNIST36_NOTE), "emnist36")
+
+
+def character_source(provenance_csv):
+    """"nist36", "emnist36" or "synthetic": the character set the rows of ``provenance_csv`` record.
+
+    Works on resources/provenance/characters.csv and on results/provenance.csv. Any synthetic
+    split makes it "synthetic", else any EMNIST36 split "emnist36" (see :func:`character_kinds`).
     """
     rows = read_provenance(provenance_csv)
     rows = rows[rows.dataset.str.startswith("characters/")]
     if rows.empty:
         raise DataError(f"{provenance_csv}: no rows for dataset characters/<split>")
-    return "synthetic" if (rows.source == "synthetic").any() else "nist36"
+    kinds = set(character_kinds(rows))
+    return next(k for k in ("synthetic", "emnist36", "nist36") if k in kinds)
