@@ -9,10 +9,8 @@ from nnrec.plots.data import character_samples
 with io.log_to(snakemake.log[0]):
     splits = {name: data.load_split(snakemake.input[name]) for name in ("train", "test")}
     rows = data.read_provenance(snakemake.input.provenance)
-    if data.character_source(snakemake.input.provenance) == "synthetic":
-        title = "Synthetic stand-in characters (NOT real NIST36): samples per class"
-    else:
-        title = "NIST36 handwritten characters: samples per class"
+    source = data.CHARACTER_DATA[data.character_source(snakemake.input.provenance)]
+    title = f"{source.name}: samples per class"
     fig = character_samples(
         splits,
         snakemake.params.per_class,

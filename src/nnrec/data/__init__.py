@@ -46,6 +46,7 @@ from nnrec.data.fetch import (
 from nnrec.data.flowers17 import FLOWER_SPLITS, fetch_flowers17, partition_flowers17
 from nnrec.data.pages import PAGES, fetch_pages
 from nnrec.data.provenance import (
+    CHARACTER_DATA,
     PROVENANCE_COLUMNS,
     Fetched,
     character_source,
@@ -66,6 +67,7 @@ from nnrec.data.weights import (
 
 __all__ = [
     "BACKBONE_DATASET",
+    "CHARACTER_DATA",
     "CHARACTER_SPLITS",
     "EMNIST_ROWS",
     "FLOWER_SPLITS",

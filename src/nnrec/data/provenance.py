@@ -123,6 +123,32 @@ def combine_provenance(paths):
     return pd.concat([read_provenance(p) for p in paths], ignore_index=True)
 
 
+@dataclass(frozen=True)
+class CharacterData:
+    """How figures, tables and captions name one character source (see :func:`character_source`)."""
+
+    name: str  # short, in titles and table cells
+    note: str  # the line stamped under figures
+    same_data: str  # summary.csv's same_data next to the homework's NIST36 numbers
+
+
+CHARACTER_DATA = {
+    "nist36": CharacterData("NIST36", "Data: NIST36, the homework's handwritten characters.", "yes"),
+    "emnist36": CharacterData(
+        "EMNIST36 (real handwriting; EMNIST ByClass from NIST SD19, not NIST36)",
+        "Data: EMNIST36, real handwritten characters from EMNIST ByClass (NIST SD19, the source of "
+        "NIST36), not the homework's NIST36; writers may repeat across splits.",
+        "similar: EMNIST (NIST SD19), not NIST36",
+    ),
+    "synthetic": CharacterData(
+        "synthetic characters (fonts; not NIST36)",
+        "Data: SYNTHETIC stand-in for NIST36, rendered from handwriting fonts; the test split uses "
+        "fonts never seen in training.",
+        "no: synthetic characters",
+    ),
+}
+
+
 def character_kinds(rows):
     """Which character set each provenance row is: a Series of "nist36", "emnist36" or "synthetic".
 

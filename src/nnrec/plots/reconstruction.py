@@ -83,7 +83,7 @@ def examples(X, recons, labels, show_classes, title="", note="", per_class=2):
 
 
 def source_note(source):
-    """The line stamped under a figure saying which characters it was made from."""
-    if source == "nist36":
-        return "data: NIST36 validation split (homework data)"
-    return "data: SYNTHETIC stand-in characters (rendered from handwriting fonts; NIST36 unavailable)"
+    """The line stamped under a figure saying which characters it was made from (validation split)."""
+    from nnrec.data import CHARACTER_DATA
+
+    return f"{CHARACTER_DATA[source].note} Validation split."

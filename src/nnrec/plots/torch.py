@@ -11,9 +11,11 @@ RUN_TITLES = {"fc": "Q3 network in PyTorch (1024-64-36, sigmoid)", "cnn": "chara
 
 
 def characters_note(metrics):
-    source = metrics.get("data_source", "unknown")
-    data = "NIST36 characters" if source == "nist36" else "synthetic stand-in for NIST36 (handwriting fonts)"
-    return f"Data: {data}. Device: {metrics.get('device', '?')}. Seed {metrics.get('seed', '?')}."
+    from nnrec.data import CHARACTER_DATA
+
+    source = CHARACTER_DATA.get(metrics.get("data_source"))
+    data = source.note if source else "Data: unknown characters."
+    return f"{data} Device: {metrics.get('device', '?')}. Seed {metrics.get('seed', '?')}."
 
 
 def character_curves(history, metrics):

@@ -9,10 +9,9 @@ from nnrec.plots import confusion, curves, data_note
 
 def characters_note(source):
     """The data line stamped on every Q2/Q3 figure, from ``nnrec.data.character_source``."""
-    if source == "nist36":
-        return "Data: NIST36 characters (train / valid / test splits of the homework)."
-    return ("Data: synthetic stand-in for NIST36, rendered from handwriting fonts; "
-            "the test split uses fonts never seen in training.")
+    from nnrec.data import CHARACTER_DATA
+
+    return CHARACTER_DATA[source].note
 
 
 def run_curves(histories, title, note=""):
