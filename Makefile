@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 4
 
-.PHONY: run test report bench
+.PHONY: run test report bench readme
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,3 +24,7 @@ report: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/snakemake --cores $(CORES) bench
+
+# the README's results table, from the summary of the last run (nnrec.readme)
+readme: $(BIN)/.installed results/summary.csv
+	$(BIN)/python -m nnrec.readme results/summary.csv README.md
