@@ -83,3 +83,14 @@ def test_spread_figure_draws_one_row_per_quantity(tmp_path):
     assert len(fig.axes) == 2
     save(fig, tmp_path / "spread.png")
     assert (tmp_path / "spread.png").stat().st_size > 1000
+
+
+def test_no_replicated_stage_gives_an_empty_table_and_a_figure_that_says_so(tmp_path):
+    from nnrec.plots import save
+    from nnrec.plots.replicates import spread_figure
+
+    table = replicates.replicate_table({})
+    assert table.empty and list(table.columns) == replicates.REPLICATE_COLUMNS
+    fig = spread_figure(table)
+    assert "replicates.stages is empty" in fig.axes[0].texts[0].get_text()
+    save(fig, tmp_path / "spread.png")

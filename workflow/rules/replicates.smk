@@ -12,7 +12,6 @@ wildcard_constraints:
     seed=r"\d+",
 
 
-# (`use rule ... with: input:` replaces a rule's whole input, so each replicate names all of it)
 # quantity -> (stage, the main-run files its value is read from)
 REPLICATE_QUANTITIES = {
     "q3_mlp": ("q3", ["results/q3/lr_best/metrics.json"]),
@@ -61,6 +60,7 @@ use rule train_ocr_mlp as replicate_train_ocr_mlp with:
         seed=replicate_seed,
 
 
+# `use rule ... with: input:` replaces a rule's whole input, so a replicate names all of it
 use rule ocr_page as replicate_ocr_page with:
     input:
         page=PAGE_IMAGE,

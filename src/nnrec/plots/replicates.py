@@ -11,6 +11,11 @@ def spread_figure(table, title="Headline numbers over seeds"):
     (fractions) and PSNRs (dB) get a panel each, so both read on their own scale.
     """
     units = list(dict.fromkeys(table["unit"]))
+    if not units:  # replicates.stages is empty: say so rather than draw no axes
+        fig, ax = plt.subplots(figsize=(7.5, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no trainings replicated (config replicates.stages is empty)", ha="center", va="center")
+        return fig
     heights = [max(1, int((table["unit"] == u).sum())) for u in units]
     fig, axes = plt.subplots(len(units), 1, figsize=(7.5, 0.45 * sum(heights) + 1.2 * len(units)),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
