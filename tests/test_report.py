@@ -21,6 +21,7 @@ def stage_outputs(tmp_path):
 
     (tmp_path / "fc.json").write_text(json.dumps({"test_acc": 0.6, "device": "cuda:0"}))
     (tmp_path / "cnn.json").write_text(json.dumps({"test_acc": 0.9, "device": "cuda:0"}))
+    (tmp_path / "reader.json").write_text(json.dumps({"test_acc": 0.87, "n": 1800}))
     ocr = pd.DataFrame({"image": ["p1", "overall"], "model": ["mlp", "mlp"], "n_true": [10, 10],
                         "char_accuracy": [0.9, 0.9], "char_accuracy_no_context": [0.8, 0.8], "status": ["ok", "ok"]})
     return {
@@ -28,6 +29,7 @@ def stage_outputs(tmp_path):
         "q2_gradcheck": csv("q2.csv", pd.DataFrame({"relative_error": [1e-9, 2e-9]})),
         "q3_summary": csv("q3.csv", pd.DataFrame({"lr_name": ["best"], "test_acc": [0.76]})),
         "q4_ocr": csv("q4.csv", ocr),
+        "q4_reader": str(tmp_path / "reader.json"),
         "q5_psnr": psnr("q5.csv", 15.0),
         "q6_psnr": psnr("q6.csv", 16.0),
         "q6_comparison": csv("q6c.csv", pd.DataFrame({"class": ["all"], "psnr_ae_improved": [20.0]})),
@@ -51,4 +53,6 @@ def test_character_rows_name_their_source_next_to_the_homework_numbers(stage_out
         row = table.loc[quantity]
         assert row["data"].startswith(data) and row["same_data"] == same and row["reference"] == reference
     assert data in table.loc["OCR character accuracy, mlp", "data"]  # the page reader's training data
+    reader = table.loc["OCR reader MLP test accuracy (single characters)"]
+    assert reader["measured"] == 0.87 and reader["data"].startswith(data) and reader["data"].endswith("test split")
     assert "cuda" not in " ".join(table["note"])  # the device is run information, not a result

@@ -95,6 +95,11 @@ def headline_table(paths, character_source):
         rows.append(_row("Q4", f"OCR character accuracy, {model}", float(overall["char_accuracy"].iloc[0]),
                          "fraction", "the four HW5 pages" + trained_on, reference, "yes", note))
 
+    reader = json.loads(Path(paths["q4_reader"]).read_text())
+    rows.append(_row("Q4", "OCR reader MLP test accuracy (single characters)", float(reader["test_acc"]),
+                     "fraction", chars + ", test split", note="the characters as the dataset stores them, "
+                     "with the reader's own input steps (deskew, HOG)"))
+
     ae = pd.read_csv(paths["q5_psnr"]).set_index("class")
     rows.append(_row("Q5", "autoencoder PSNR (homework setup)", float(ae.loc["all", "psnr_mean"]), "dB",
                      chars + ", validation split", REFERENCES["ae_psnr"], same_chars))

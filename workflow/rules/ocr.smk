@@ -53,6 +53,21 @@ rule train_ocr_mlp:
         "../../scripts/train_ocr_mlp.py"
 
 
+rule evaluate_reader:
+    input:
+        model=MODELS["reader"],
+        test=CHARACTERS["test"],
+    output:
+        metrics="results/q4/reader/test_metrics.json",
+        per_class="results/q4/reader/test_per_class.csv",
+    log:
+        "logs/q4/evaluate_reader.log",
+    conda:
+        CORE_ENV
+    script:
+        "../../scripts/evaluate_reader.py"
+
+
 rule ocr_page:
     input:
         page=PAGE_IMAGE,

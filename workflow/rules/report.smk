@@ -7,6 +7,7 @@ SUMMARY_INPUTS = {
     "q2_gradcheck": "results/q2/gradcheck.csv",
     "q3_summary": "results/q3/summary.csv",
     "q4_ocr": "results/q4/ocr_accuracy.csv",
+    "q4_reader": "results/q4/reader/test_metrics.json",
     "q5_psnr": "results/q5/psnr.csv",
     "q6_psnr": "results/q6/psnr.csv",
     "q6_comparison": "results/q6/ae_vs_pca.csv",
