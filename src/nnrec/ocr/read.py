@@ -12,7 +12,8 @@ import numpy as np
 
 from nnrec import DataError, charset
 from nnrec.ocr.glyphs import DEFAULT_STROKE, normalise_glyphs
-from nnrec.ocr.segment import character_masks, find_characters, group_lines, read_image, word_spans
+from nnrec.ocr.image import read_image
+from nnrec.ocr.segment import character_masks, find_characters, group_lines, word_spans
 
 
 @dataclass
