@@ -161,3 +161,20 @@ def test_the_command_runs_from_any_folder(tmp_path, model):
                             cwd=tmp_path, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["pages"][0]["text"] == "HH"
+
+
+def test_reading_a_page_imports_neither_pandas_nor_plotting_nor_torch(tmp_path):
+    from nnrec.ocr import reader
+
+    write_page(tmp_path / "page.png", ["HL"])
+    width = reader.hog_width()
+    params = nn.init_network([width, 4, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
+    meta = {"deskew": True, "features": "hog", "feature_mean": [0.0] * width, "feature_std": [1.0] * width}
+    model_file.save_model(tmp_path / "hog.npz", params, nn.MLP_ACTIVATIONS, meta)
+    code = ("import sys; from nnrec import cli; status = cli.main(['ocr', 'page.png', '--model', 'hog.npz']); "
+            "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in "
+            "('pandas', 'matplotlib', 'torch', 'tqdm') or m.startswith('scipy.stats')}), status)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[] 0"
