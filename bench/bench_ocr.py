@@ -10,13 +10,15 @@ cropping and classifying the characters and printing the text all count. The ref
 a fresh process too. Both get the caller's environment (threads included). After one untimed
 run of each (file cache, compiled bytecode), they run alternately --runs times, so a busy
 machine slows both alike; the figures are the medians of wall time and their ratio
-nnrec / Tesseract. Where nnrec's time goes is printed below: the start-up (importing what
-reading needs, median of --runs fresh processes) and each step in this process (best of 3). A
-benchmark, not a test: absolute numbers depend on the machine, the ratio much less.
+nnrec / Tesseract, and the medians of CPU time (user + system over all threads). Where nnrec's
+time goes is printed below: the start-up (importing what reading needs, median of --runs fresh
+processes) and each step in this process (best of 3). A benchmark, not a test: absolute
+numbers depend on the machine, the ratio much less.
 """
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -28,13 +30,17 @@ IMPORTS = "import nnrec.cli, nnrec.classifiers, nnrec.ocr"
 
 
 def wall(command):
-    """Seconds `command` takes in a fresh process; its stdout (it must succeed)."""
+    """Wall seconds `command` takes in a fresh process, its CPU seconds (user + system, all its
+    threads) and its stdout; it must succeed."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, env=os.environ)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({result.returncode}): {result.stderr.strip()[-500:]}")
-    return seconds, result.stdout
+    cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
+    return seconds, cpu, result.stdout
 
 
 def best_of(repeat, fn):
@@ -82,15 +88,18 @@ def main():
 
     ours = [sys.executable, "-m", "nnrec", "ocr", args.page, "--model", args.model]
     theirs = [tesseract, args.page, "stdout", "--psm", "6"]
-    _, text = wall(ours)
+    text = wall(ours)[2]
     wall(theirs)
-    t_ours, t_theirs = [], []
+    runs = {"ours": [], "theirs": []}
     for _ in range(args.runs):
-        t_ours.append(wall(ours)[0])
-        t_theirs.append(wall(theirs)[0])
+        runs["ours"].append(wall(ours)[:2])
+        runs["theirs"].append(wall(theirs)[:2])
     t_start = [wall([sys.executable, "-c", IMPORTS])[0] for _ in range(args.runs)]
-    ours_s, theirs_s, start_s = (statistics.median(t) for t in (t_ours, t_theirs, t_start))
+    (ours_s, ours_cpu), (theirs_s, theirs_cpu) = (
+        (statistics.median(w for w, _ in runs[k]), statistics.median(c for _, c in runs[k])) for k in runs)
+    start_s = statistics.median(t_start)
     ratio = ours_s / theirs_s
+    t_ours, t_theirs = ([w for w, _ in runs[k]] for k in runs)
     shape, n_chars, breakdown = steps(args.page, args.model)
 
     height, width = shape[:2]
@@ -101,6 +110,8 @@ def main():
     print(f"  nnrec ocr               {ours_s:7.3f} s   (runs {' '.join(f'{t:.2f}' for t in t_ours)})")
     print(f"  tesseract --psm 6       {theirs_s:7.3f} s   (runs {' '.join(f'{t:.2f}' for t in t_theirs)})")
     print(f"  ratio nnrec / tesseract {ratio:7.2f}")
+    print(f"  CPU time (user + system, median): nnrec {ours_cpu:.3f} s, tesseract {theirs_cpu:.3f} s, "
+          f"ratio {ours_cpu / theirs_cpu:.2f}")
     print("where nnrec's time goes:")
     print(f"  start-up: python + imports   {start_s:7.3f} s   (median of {args.runs})")
     for name, seconds in breakdown:
@@ -109,6 +120,7 @@ def main():
         rows = [("nnrec ocr end to end (fresh process, median)", ours_s, "s"),
                 ("tesseract --psm 6 end to end (fresh process, median)", theirs_s, "s"),
                 ("ratio nnrec / tesseract", ratio, "x"),
+                ("CPU time ratio nnrec / tesseract (user + system)", ours_cpu / theirs_cpu, "x"),
                 ("nnrec start-up: python + imports (median)", start_s, "s")]
         rows += [(f"step: {name}", seconds, "s") for name, seconds in breakdown]
         io.write_bench(f"nnrec ocr vs tesseract, {width}x{height} page", rows, args.csv)

@@ -7,22 +7,9 @@
 
 Errors a user can act on (bad file, wrong layout) print as one line and exit with status 2.
 
-``nnrec ocr --json`` prints one JSON document::
-
-    {"model": "<model file>", "word_context": true,
-     "pages": [{"page": "<image file>", "width": <pixels>, "height": <pixels>,
-                "text": "...", "text_without_context": "...",
-                "sheet": [[x, y], [x, y], [x, y], [x, y]] or null,
-                "lines": [{"text": "HELLO WORLD", "characters": [0, 1, ...]}, ...],
-                "characters": [{"char": "H", "own": "H", "line": 0, "word_start": true,
-                                "box": {"top": y1, "left": x1, "bottom": y2, "right": x2},
-                                "top": [{"char": "H", "p": 0.93}, {"char": "N", "p": 0.04}, ...]},
-                               ...]}, ...]}
-
-Pixels are those of the page upright (after its EXIF orientation); a box's bottom and right are
-exclusive. "char" is the character read with word context, "own" its own most probable class,
-"top" the --top most probable classes; "lines" list, in reading order, indices into
-"characters". A page that cannot be read is left out of "pages" (its error goes to stderr).
+``nnrec ocr --json`` prints one JSON document, ``{"model", "word_context", "pages": [...]}``,
+each page ``{"page", "width", "height"}`` and :meth:`nnrec.ocr.PageText.as_record` (lines,
+boxes, the top classes of each character); the README ("Your own data") shows an example.
 """
 
 import argparse
