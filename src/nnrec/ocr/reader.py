@@ -12,7 +12,6 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from nnrec import DataError, charset
-from nnrec.ocr.fonts import font_characters
 from nnrec.ocr.glyphs import blur_images, deskew_images, redraw, warp_cells
 from nnrec.parallel import map_tasks
 
@@ -164,6 +163,8 @@ def _training_characters(train, stroke, copies, font_per_class, cell_copies, see
     inks = redraw(charset.rows_to_inks(np.asarray(train[0], float)), stroke, copies, seed, workers)
     Y = np.tile(np.asarray(train[1], float), (copies + 1, 1))
     if font_per_class:
+        from nnrec.ocr.fonts import font_characters  # training only: reading a page needs no fonts
+
         font_inks, font_Y = font_characters(font_per_class, seed, stroke, workers=workers)
         inks, Y = np.concatenate([inks, font_inks]), np.vstack([Y, font_Y])
     if cell_copies:
