@@ -150,3 +150,5 @@ def test_truncated_and_tiny_images_are_refused_naming_the_file(tmp_path):
         image.read_image(tiny)
     with pytest.raises(DataError, match="missing.png: no such page image"):
         image.read_image(tmp_path / "missing.png")
+    with pytest.raises(DataError, match=f"{tmp_path.name}: a folder, not a page image"):
+        image.read_image(tmp_path)
