@@ -87,7 +87,7 @@ def read_image(path):
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{path}: {'a folder, not' if path.is_dir() else 'no such'} page image")
+        raise DataError(f"{path}: {'a folder, not a' if path.is_dir() else 'no such'} page image")
     size = path.stat().st_size
     if size == 0:
         raise DataError(f"{path}: empty file (0 bytes); expected a JPEG or PNG page image")
