@@ -88,7 +88,12 @@ def draw_boxes(image, result, path, page):
 
 def _ocr(args):
     import json
+    import os
 
+    # a page holds a few hundred characters: numpy reads them sooner on one BLAS thread than it
+    # starts a pool of them (set before numpy loads; a caller's own setting wins)
+    for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     from nnrec import classifiers, ocr
 
     model = Path(args.model) if args.model else default_model()
