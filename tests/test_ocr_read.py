@@ -68,6 +68,28 @@ def test_cli_ocr_reads_with_the_reader_mlp_and_word_context_by_default():
     from nnrec import cli
 
     args = cli.build_parser().parse_args(["ocr", "page.jpg"])
-    assert args.model == "results/q4/reader/model.npz" and not args.no_word_context
+    assert args.model is None and not args.no_word_context  # None: cli.default_model() finds the reader
+    assert cli.DEFAULT_MODEL.as_posix() == "results/q4/reader/model.npz"
     assert cli.build_parser().parse_args(["ocr", "page.jpg", "--no-word-context"]).no_word_context
 
+
+def test_page_record_holds_lines_boxes_and_top_classes_of_each_character():
+    ink, true = draw_page(["HL T", "NF"])
+
+    def classify(rows):  # "0A 0" then "AA": 0 and O a near tie, A sure
+        return probabilities(*[{"0": 0.5, "O": 0.4} if k in (0, 2) else {"A": 0.9} for k in range(len(rows))])
+
+    result = ocr.extract_text(photograph(ink), classify)
+    record = result.as_record(top=2)
+    assert record["text"] == "OA 0\nAA" and record["text_without_context"] == "0A 0\nAA"
+    assert [line["text"] for line in record["lines"]] == ["OA 0", "AA"]
+    assert [line["characters"] for line in record["lines"]] == [[0, 1, 2], [3, 4]]
+    chars = record["characters"]
+    assert ["".join(c["char"] for c in chars), "".join(c["own"] for c in chars)] == ["OA0AA", "0A0AA"]
+    assert [c["line"] for c in chars] == [0, 0, 0, 1, 1]
+    assert [c["word_start"] for c in chars] == [True, False, True, True, False]
+    assert [[t["char"] for t in c["top"]] for c in chars[:2]] == [["0", "O"], ["A", "B"]]
+    assert chars[0]["top"][0]["p"] == pytest.approx(0.5) and chars[0]["top"][1]["p"] == pytest.approx(0.4)
+    boxes = [[c["box"][k] for k in ("top", "left", "bottom", "right")] for c in chars]
+    assert boxes == result.boxes.tolist() and matched(np.array(boxes), true) == 5
+    assert record["sheet"] is None

@@ -93,6 +93,21 @@ def test_hog_features_shape_and_workers_do_not_change_them():
     assert reader.hog_features(np.zeros((0, 32, 32))).shape == (0, 1764)
 
 
+def test_hog_features_are_skimage_s_hog_of_each_character():
+    from skimage.feature import hog
+
+    rng = np.random.default_rng(0)
+    glyph_inks = fonts.print_font_characters(per_class=1, seed=0, fonts=fonts.PRINT_FONTS[:1])[0][:12]
+    strokes = np.stack([stroke_ink(s, width) for s in (-0.4, 0.0, 0.3) for width in (1, 3)])
+    noise = rng.random((4, 32, 32)) * (rng.random((4, 32, 32)) > 0.7)
+    inks = np.concatenate([glyph_inks, strokes, noise, np.zeros((1, 32, 32)), np.ones((1, 32, 32))])
+    shape = dict(orientations=reader.HOG_ORIENTATIONS, pixels_per_cell=(reader.HOG_CELL, reader.HOG_CELL),
+                 cells_per_block=(reader.HOG_BLOCK, reader.HOG_BLOCK), block_norm="L2-Hys")
+    expected = np.stack([hog(ink, **shape) for ink in inks])
+    assert np.abs(expected).max() > 0.1
+    assert np.allclose(reader.hog_features(inks), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_hog_features_change_less_than_pixels_when_a_stroke_moves_a_pixel():
     upright = stroke_ink(0.0)
     moved, slanted = np.roll(upright, 1, axis=1), stroke_ink(0.5)

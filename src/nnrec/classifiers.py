@@ -10,7 +10,6 @@ kind is loaded, so reading with the numpy MLP never imports torch.
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from nnrec import DataError, charset
 
@@ -65,6 +64,8 @@ def per_class_scores(y_true, y_pred):
     Returns a DataFrame with one row per class of :data:`nnrec.charset.CLASSES` (A-Z then 0-9)
     and columns ``class, n, correct, accuracy``; accuracy is nan for a class with no samples.
     """
+    import pandas as pd  # only scores need it: reading a page with a loaded classifier does not
+
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     n = np.bincount(y_true, minlength=charset.N_CLASSES)
     correct = np.bincount(y_true[y_true == y_pred], minlength=charset.N_CLASSES)

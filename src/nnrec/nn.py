@@ -31,8 +31,6 @@ The three calls that make a training step::
 """
 
 import numpy as np
-import pandas as pd
-from tqdm import tqdm
 
 from nnrec.io import log
 
@@ -283,6 +281,9 @@ def train_classifier(params, activations, train, valid, learning_rate, epochs, b
         return dict(epoch=epoch, train_loss=train_loss, train_acc=train_acc,
                     valid_loss=valid_loss, valid_acc=valid_acc)
 
+    import pandas as pd  # training and checks only: a loaded network predicts without either
+    from tqdm import tqdm
+
     rows = [scores(0, params)]
     bar = tqdm(range(1, epochs + 1), desc=f"lr {learning_rate:g}", unit="epoch", mininterval=2)
     for epoch in bar:
@@ -364,6 +365,8 @@ def gradient_check(params, activations, X, Y, eps=1e-6):
     Returns a DataFrame ``parameter, max_abs_diff, relative_error`` with relative error
     ||numeric - analytic|| / (||numeric|| + ||analytic||) (Frobenius norms; 0 when both are 0).
     """
+    import pandas as pd
+
     params = {name: value.astype(float).copy() for name, value in params.items()}
     _, d_output = network_loss(params, activations, X, Y)
     _, caches = forward(params, activations, X)

@@ -7,14 +7,18 @@ def map_tasks(function, tasks, workers=1, progress=None):
     ``function`` must be importable by name (a module-level function), as the processes pickle
     it. progress: tqdm options (desc, unit, ...) for a progress bar, or None.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
-    from tqdm import tqdm
 
     def shown(results):
-        return tqdm(results, total=len(tasks), **progress) if progress else results
+        if not progress:
+            return results
+        from tqdm import tqdm
+
+        return tqdm(results, total=len(tasks), **progress)
 
     if workers > 1 and len(tasks) > 1:
+        # imported here: one process (reading a page) needs neither the pool nor tqdm
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(workers) as pool:
             return list(shown(pool.map(function, tasks)))
     return [function(task) for task in shown(tasks)]

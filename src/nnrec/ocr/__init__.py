@@ -5,6 +5,7 @@
 The package, one concern a module, arrows pointing down:
 
 - :mod:`.read`     page -> text: :func:`extract_text`, :func:`read_page`, word context
+- :mod:`.image`    file -> upright page array (EXIF orientation, colour spaces, alpha) -> grey
 - :mod:`.segment`  page -> grey -> ink -> characters -> lines -> words
 - :mod:`.glyphs`   one character image -> the 32x32 cell the readers see (redraw, deskew, warp)
 - :mod:`.reader`   the reader MLP: its training characters, input features (HOG) and training
@@ -17,6 +18,6 @@ package and :mod:`nnrec.torch_models`.
 """
 
 from nnrec.ocr.read import PageText, extract_text, read_page, word_context_labels
-from nnrec.ocr.segment import read_image, to_grey
+from nnrec.ocr.image import read_image, to_grey
 
 __all__ = ["PageText", "extract_text", "read_image", "read_page", "to_grey", "word_context_labels"]

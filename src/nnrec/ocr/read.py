@@ -12,7 +12,8 @@ import numpy as np
 
 from nnrec import DataError, charset
 from nnrec.ocr.glyphs import DEFAULT_STROKE, normalise_glyphs
-from nnrec.ocr.segment import character_masks, find_characters, group_lines, read_image, word_spans
+from nnrec.ocr.image import read_image
+from nnrec.ocr.segment import character_masks, find_characters, group_lines, word_spans
 
 
 @dataclass
@@ -24,7 +25,9 @@ class PageText:
     spaces: per line, the positions (index into the line) that start a new word;
     text: the page's text, lines joined by newlines; text_without_context: the same with every
     character's own most probable class (no word context); binary: the ink image (1 = paper,
-    0 = ink) at the working resolution; scale: working pixels per input pixel.
+    0 = ink) at the working resolution; scale: working pixels per input pixel; sheet: (4, 2)
+    [x, y] corners of the sheet found in a photograph (input pixels, clockwise from the top
+    left), or None when the whole frame was read as the page.
     """
 
     boxes: np.ndarray
@@ -36,6 +39,43 @@ class PageText:
     text_without_context: str
     binary: np.ndarray = field(repr=False)
     scale: float = 1.0
+    sheet: np.ndarray | None = None
+
+    def as_record(self, top=3):
+        """The page as plain JSON-ready data (the schema of ``nnrec ocr --json``, one page).
+
+        {"text", "text_without_context": str; "sheet": [[x, y] x 4] or null;
+        "lines": [{"text": str, "characters": [index into "characters", ...]}];
+        "characters": [{"char": str (with word context), "own": str (its own best class),
+        "line": int, "word_start": bool, "box": {"left", "top", "right", "bottom"} (input pixels,
+        right and bottom exclusive), "top": [{"char": str, "p": float}, ...] (the ``top`` most
+        probable classes, most probable first)}]}, characters in reading order.
+        """
+        line_of, starts = {}, set()
+        for k, (line, spaces) in enumerate(zip(self.lines, self.spaces)):
+            for j, i in enumerate(line):
+                line_of[i] = k
+                if j == 0 or j in spaces:
+                    starts.add(i)
+        best = np.argsort(-self.probs, axis=1, kind="stable")[:, :top]
+        characters = []
+        for i, (box, label) in enumerate(zip(self.boxes.tolist(), self.labels)):
+            characters.append({
+                "char": charset.CLASSES[label],
+                "own": charset.CLASSES[int(best[i, 0])],
+                "line": line_of[i],
+                "word_start": i in starts,
+                "box": dict(zip(("top", "left", "bottom", "right"), box)),
+                "top": [{"char": charset.CLASSES[k], "p": round(float(self.probs[i, k]), 4)} for k in best[i]],
+            })
+        texts = self.text.split("\n") if self.lines else []
+        return {
+            "text": self.text,
+            "text_without_context": self.text_without_context,
+            "sheet": None if self.sheet is None else np.asarray(self.sheet, float).round(1).tolist(),
+            "lines": [{"text": text, "characters": list(line)} for text, line in zip(texts, self.lines)],
+            "characters": characters,
+        }
 
 
 def word_context_labels(probs, spans):

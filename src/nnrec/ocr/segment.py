@@ -11,12 +11,11 @@ Nothing here knows what the characters are: no classifier, no lexicon, no per-pa
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from skimage import color, filters, measure, morphology, transform, util
+from skimage import filters, measure, morphology, transform
 
-from nnrec import DataError
+from nnrec.ocr.image import read_image, to_grey  # noqa: F401 (read_image: re-exported for callers)
 
 # Working resolution: pages are box-averaged down to at most this many pixels before
 # thresholding (a photograph's characters stay 40-150 px tall at this size, plenty for a
@@ -52,40 +51,6 @@ WORD_GAP = 0.6  # a word gap is wider than 0.6 x its line's character height ...
 WORD_GAP_RATIO = 2.0  # ... and the page's word gaps average 2 x its gaps between letters
 WORD_GAP_CLIP = 1.5  # gaps count as at most 1.5 H when the page's gaps are split in two
 WORD_GAP_SINGLE = 1.0  # on a page of just two characters: a gap wider than their height
-
-
-def to_grey(image):
-    """Page image -> (h, w) float grey in 0-1 (white paper ~1).
-
-    Accepts (h, w) grey, (h, w, 3) RGB and (h, w, 4) RGBA (composited on white) arrays of any
-    integer or float dtype. Anything else raises DataError.
-    """
-    image = np.asarray(image)
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[..., 0]
-    if image.ndim == 2:
-        return util.img_as_float(image).astype(np.float64)
-    if image.ndim == 3 and image.shape[2] == 4:
-        image = color.rgba2rgb(image, background=(1, 1, 1))
-    if image.ndim == 3 and image.shape[2] == 3:
-        return color.rgb2gray(image)
-    raise DataError(f"page image has shape {image.shape}; expected (h, w), (h, w, 3) or (h, w, 4)")
-
-
-def read_image(path):
-    """Read a page from disk -> array, raising DataError naming the file when it can't."""
-    from skimage import io
-
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: no such page image")
-    try:
-        image = io.imread(path)
-    except Exception as error:  # PIL and imageio raise many types for corrupt files
-        raise DataError(f"{path}: cannot be read as an image ({error}); expected a JPEG or PNG page") from error
-    if image.ndim not in (2, 3) or min(image.shape[:2]) < 8:
-        raise DataError(f"{path}: decoded to an array of shape {image.shape}; expected a page image")
-    return image
 
 
 def _shrink(grey):

@@ -10,11 +10,13 @@ from nnrec.plots import data_note
 PAGE_DISPLAY = 1400
 
 
-def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
+def page_boxes(grey, boxes, labels, lines=None, title="", note="", sheet=None):
     """The page (grey, 0-1) with one rectangle and its predicted label per character.
 
     boxes: (n, 4) [y1, x1, y2, x2] in the page's pixels; labels: n strings; lines: optional list
-    of index lists (one colour per text line).
+    of index lists (one colour per text line, each numbered in reading order at its left);
+    sheet: optional (4, 2) [x, y] corners of the sheet the characters were read on, drawn as
+    its outline.
     """
     step = max(1, int(np.ceil(max(grey.shape) / PAGE_DISPLAY)))
     shown = grey[::step, ::step]
@@ -26,6 +28,9 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
     ax.imshow(shown, cmap="gray", vmin=low, vmax=max(high, low + 1e-3),
               extent=(0, grey.shape[1], grey.shape[0], 0))
     ax.set_axis_off()
+    if sheet is not None:
+        ax.add_patch(plt.Polygon(np.asarray(sheet, float), closed=True, fill=False, lw=2, ls="--",
+                                 color="tab:orange"))
     colour_of = {}
     for k, line in enumerate(lines or [range(len(boxes))]):
         for i in line:
@@ -36,6 +41,11 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
         ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2, color=colour))
         ax.text(x1, y1, label, color="white", fontsize=size, fontweight="bold", va="bottom",
                 bbox={"facecolor": colour, "edgecolor": "none", "pad": 1, "alpha": 0.85})
+    for k, line in enumerate(lines or []):
+        if len(line):
+            y1, x1, y2, _ = boxes[line[0]]
+            ax.text(x1 - 0.3 * (y2 - y1), (y1 + y2) / 2, str(k + 1), color=f"C{k % 10}", fontsize=size + 2,
+                    fontweight="bold", ha="right", va="center")
     if title:
         ax.set_title(title)
     data_note(fig, note)

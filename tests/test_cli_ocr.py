@@ -1,0 +1,180 @@
+"""`nnrec ocr` as a tool: several pages, --json, --boxes, and the default model found from anywhere."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nnrec import charset, cli, model_file, nn
+from ocr_pages import draw_page, matched, photograph
+
+# the classes a constant network prefers, and their output biases (softmax over all 36)
+BIASES = {"H": 3.0, "N": 2.0}
+
+
+def constant_model(path):
+    """A 1024-4-36 MLP that reads every character as H (p ~0.65), then N: zero weights, so only
+    the output biases speak."""
+    params = {k: np.zeros_like(v) for k, v in nn.init_network([1024, 4, 36], nn.MLP_ACTIVATIONS,
+                                                               np.random.default_rng(0)).items()}
+    for char, bias in BIASES.items():
+        params["b2"][charset.CLASSES.index(char)] = bias
+    model_file.save_model(path, params, nn.MLP_ACTIVATIONS)
+    return path
+
+
+def expected_probabilities():
+    logits = np.zeros(charset.N_CLASSES)
+    for char, bias in BIASES.items():
+        logits[charset.CLASSES.index(char)] = bias
+    p = np.exp(logits) / np.exp(logits).sum()
+    return {char: p[charset.CLASSES.index(char)] for char in ("H", "N", "A")}
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return constant_model(tmp_path_factory.mktemp("model") / "model.npz")
+
+
+def write_page(path, lines):
+    ink, true = draw_page(lines)
+    Image.fromarray((photograph(ink, noise=0.0) * 255).astype(np.uint8)).save(path)
+    return true
+
+
+def run(capsys, *argv):
+    status = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_several_pages_print_a_header_each(tmp_path, capsys, model):
+    write_page(tmp_path / "one.png", ["HL T"])
+    write_page(tmp_path / "two.png", ["NF", "V"])
+    status, out, err = run(capsys, "ocr", tmp_path / "one.png", tmp_path / "two.png", "--model", model)
+    assert status == 0, err
+    assert out == f"==> {tmp_path / 'one.png'} <==\nHH H\n\n==> {tmp_path / 'two.png'} <==\nHH\nH\n"
+    # one page: just its text
+    assert run(capsys, "ocr", tmp_path / "two.png", "--model", model)[1] == "HH\nH\n"
+
+
+def test_a_bad_page_among_several_is_named_and_the_rest_are_read(tmp_path, capsys, model):
+    write_page(tmp_path / "good.png", ["HL"])
+    (tmp_path / "bad.jpg").write_text("not a photo")
+    status, out, err = run(capsys, "ocr", tmp_path / "bad.jpg", tmp_path / "good.png", "--model", model)
+    assert status == 2
+    assert out == f"==> {tmp_path / 'good.png'} <==\nHH\n"
+    assert err.count("\n") == 1 and err.startswith(f"nnrec: {tmp_path / 'bad.jpg'}: not an image file")
+
+
+def test_json_gives_lines_boxes_and_top_classes(tmp_path, capsys, model):
+    true = write_page(tmp_path / "page.png", ["HL T", "NF"])
+    write_page(tmp_path / "other.png", ["V"])
+    status, out, err = run(capsys, "ocr", tmp_path / "page.png", tmp_path / "other.png", "--model", model,
+                           "--json", "--top", "2")
+    assert status == 0, err
+    document = json.loads(out)
+    assert document["model"] == str(model) and document["word_context"] is True
+    page, other = document["pages"]
+    assert page["page"] == str(tmp_path / "page.png") and other["text"] == "H"
+    assert (page["height"], page["width"]) == Image.open(tmp_path / "page.png").size[::-1]
+    assert page["text"] == "HH H\nHH" and [line["text"] for line in page["lines"]] == ["HH H", "HH"]
+    chars = page["characters"]
+    boxes = np.array([[c["box"][k] for k in ("top", "left", "bottom", "right")] for c in chars])
+    assert len(chars) == 5 and matched(boxes, true) == 5
+    p = expected_probabilities()
+    for c in chars:
+        assert [t["char"] for t in c["top"]] == ["H", "N"]
+        assert [t["p"] for t in c["top"]] == pytest.approx([p["H"], p["N"]], abs=1e-4)
+    assert [c["word_start"] for c in chars] == [True, False, True, True, False]
+
+
+def test_top_must_be_a_number_of_classes(tmp_path, capsys, model):
+    with pytest.raises(SystemExit):
+        cli.main(["ocr", "page.png", "--json", "--top", "0"])
+    assert "from 1 to 36" in capsys.readouterr().err
+
+
+def test_boxes_draws_each_page(tmp_path, capsys, model):
+    write_page(tmp_path / "a.png", ["HL"])
+    write_page(tmp_path / "b.png", ["T"])
+    status, _, err = run(capsys, "ocr", tmp_path / "a.png", "--model", model, "--boxes", tmp_path / "found.png")
+    assert status == 0, err
+    assert Image.open(tmp_path / "found.png").format == "PNG"
+    status, _, err = run(capsys, "ocr", tmp_path / "a.png", tmp_path / "b.png", "--model", model,
+                         "--boxes", tmp_path / "found.png")
+    assert status == 0, err
+    assert all(Image.open(tmp_path / f"found-{stem}.png").format == "PNG" for stem in "ab")
+
+
+def test_boxes_paths_refuse_two_pages_drawn_to_one_file():
+    assert cli.boxes_paths("out/{page}_boxes.png", ["x/a.jpg"]) == [Path("out/a_boxes.png")]
+    with pytest.raises(cli.DataError, match="distinct file names"):
+        cli.boxes_paths("found.png", ["x/page.jpg", "y/page.jpg"])
+
+
+def test_page_figure_draws_the_sheet_outline_and_numbers_the_lines():
+    import matplotlib.pyplot as plt
+
+    from nnrec.plots import ocr as plots
+
+    ink, boxes = draw_page(["HL", "T"])
+    sheet = np.array([[5, 4], [190, 8], [185, 170], [3, 160]], float)
+    fig = plots.page_boxes(1.0 - ink, boxes, ["H", "L", "T"], [[0, 1], [2]], sheet=sheet)
+    ax = fig.axes[0]
+    outlines = [p for p in ax.patches if isinstance(p, plt.Polygon)]
+    assert len(outlines) == 1 and np.allclose(outlines[0].get_xy()[:4], sheet)
+    assert sum(isinstance(p, plt.Rectangle) for p in ax.patches) == 3
+    assert [t.get_text() for t in ax.texts] == ["H", "L", "T", "1", "2"]
+    plt.close(fig)
+
+
+def test_default_model_is_found_from_the_working_directory_or_the_repository(tmp_path, monkeypatch):
+    elsewhere, repo = tmp_path / "elsewhere", tmp_path / "repo"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(cli, "repository", lambda: repo)
+    with pytest.raises(cli.DataError) as error:
+        cli.default_model()
+    message = str(error.value)
+    assert str(elsewhere / cli.DEFAULT_MODEL) in message and str(repo / cli.DEFAULT_MODEL) in message
+    assert "snakemake --cores 4 train_ocr_mlp" in message and f"in {repo}" in message
+    constant_model(repo / cli.DEFAULT_MODEL)
+    assert cli.default_model() == repo / cli.DEFAULT_MODEL
+    constant_model(elsewhere / cli.DEFAULT_MODEL)  # the working directory's own comes first
+    assert cli.default_model() == elsewhere / cli.DEFAULT_MODEL
+
+
+def test_the_package_knows_the_repository_it_runs_from():
+    assert cli.repository() == Path(__file__).resolve().parents[1]
+
+
+def test_the_command_runs_from_any_folder(tmp_path, model):
+    write_page(tmp_path / "page.png", ["HL"])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run([sys.executable, "-m", "nnrec", "ocr", "page.png", "--model", str(model), "--json"],
+                            cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pages"][0]["text"] == "HH"
+
+
+def test_reading_a_page_imports_neither_pandas_nor_plotting_nor_torch(tmp_path):
+    from nnrec.ocr import reader
+
+    write_page(tmp_path / "page.png", ["HL"])
+    width = reader.hog_width()
+    params = nn.init_network([width, 4, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
+    meta = {"deskew": True, "features": "hog", "feature_mean": [0.0] * width, "feature_std": [1.0] * width}
+    model_file.save_model(tmp_path / "hog.npz", params, nn.MLP_ACTIVATIONS, meta)
+    code = ("import sys; from nnrec import cli; status = cli.main(['ocr', 'page.png', '--model', 'hog.npz']); "
+            "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in "
+            "('pandas', 'matplotlib', 'torch', 'tqdm') or m.startswith('scipy.stats')}), status)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[] 0"
