@@ -1,6 +1,8 @@
 """Composite photographs of a page (nnrec.ocr.composite): seeded, the page kept whole and
 readable, turned by the angle asked for."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -97,3 +99,12 @@ def test_lighting_darkens_part_of_the_page(page):
 def test_unknown_transformation_names_the_choices(page):
     with pytest.raises(ValueError, match="desk_wood"):
         _made(page, "upside_down")
+
+
+def test_the_config_schema_offers_exactly_the_transformations_of_the_table():
+    import yaml
+
+    schema = yaml.safe_load((Path(__file__).resolve().parents[1] / "workflow/schemas/config.schema.yaml").read_text())
+    robustness = schema["properties"]["ocr"]["properties"]["robustness"]["properties"]["transformations"]
+    assert robustness["items"]["enum"] == list(composite.TRANSFORMATIONS)
+    assert robustness["default"] == list(composite.TRANSFORMATIONS)

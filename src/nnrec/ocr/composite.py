@@ -130,22 +130,24 @@ def scale_page(page, page_side=PAGE_SIDE):
 # --------------------------------------------------------------------------- textures
 
 
+def _spread(n_out, n_in, cell):
+    """(n_out, n_in) float32 weights that spread n_in grid values ``cell`` pixels apart smoothly
+    over n_out pixels (a Gaussian of 0.6 cells around each pixel's place on the grid, rows
+    summing to 1). A 2-D field is then ``rows @ grid @ columns.T``: two small matrix products
+    instead of an image-sized interpolation."""
+    place = np.arange(n_out, dtype=np.float32)[:, None] / np.float32(cell) + 1.0
+    weights = np.exp(-((place - np.arange(n_in, dtype=np.float32)[None, :]) ** 2) / np.float32(2 * 0.6 ** 2))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
 def smooth_noise(shape, cell, rng):
     """(h, w) float32 smooth random field, about zero mean and unit sd, features ~``cell``
-    pixels wide (cubic from a coarse grid to 1/8 size, then bilinear to full size)."""
+    pixels wide (a coarse random grid spread smoothly over the pixels, see :func:`_spread`)."""
     h, w = shape
-    grid = rng.standard_normal((int(np.ceil(h / cell)) + 3, int(np.ceil(w / cell)) + 3))
-    step = max(1, min(8, cell // 4))
-    mid = transform.resize(grid, (int(np.ceil(h / step)) + 1, int(np.ceil(w / step)) + 1), order=3)
-    field_ = upsample(mid.astype(np.float32), shape)
+    gh, gw = int(np.ceil(h / cell)) + 3, int(np.ceil(w / cell)) + 3
+    grid = rng.standard_normal((gh, gw), dtype=np.float32)
+    field_ = _spread(h, gh, cell) @ grid @ _spread(w, gw, cell).T
     return (field_ - field_.mean()) / max(float(field_.std()), 1e-6)
-
-
-def upsample(small, shape):
-    """Bilinear (h', w'[, c]) -> ``shape`` (h, w): cheap, for fields that are smooth already."""
-    zoom = [shape[0] / small.shape[0], shape[1] / small.shape[1]] + [1] * (small.ndim - 2)
-    out = ndimage.zoom(small, zoom, order=1, grid_mode=True, mode="nearest")
-    return out[: shape[0], : shape[1]]
 
 
 def _axes(shape):
@@ -171,9 +173,14 @@ def wood(shape, rng):
                        + 1.0 * smooth_noise(shape, max(80, extent_along // 2), rng))
     rings = 0.5 + 0.5 * np.sin((2 * np.pi / period) * (t + wobble + 0.03 * along))
     rings = rings ** 2.5
-    stretch = 24  # streaks are ~24 pixels long along the grain
-    coarse = (h, int(np.ceil(w / stretch)) + 1) if across_y else (int(np.ceil(h / stretch)) + 1, w)
-    streaks = upsample(rng.standard_normal(coarse, dtype=np.float32), shape)
+    stretch = 24  # streaks are ~24 pixels long along the grain, one pixel wide across it
+    n_along = int(np.ceil(extent_along / stretch)) + 3
+    spread = _spread(extent_along, n_along, stretch)
+    if across_y:
+        streaks = rng.standard_normal((h, n_along), dtype=np.float32) @ spread.T
+    else:
+        streaks = spread @ rng.standard_normal((n_along, w), dtype=np.float32)
+    streaks /= max(float(streaks.std()), 1e-6)
     plank_width = rng.uniform(0.2, 0.35) * max(h, w)
     position = (t + rng.uniform(0, plank_width)) / plank_width
     plank = np.floor(position).astype(int)
@@ -300,6 +307,21 @@ def tilted(corners, amount, rng):
     return out
 
 
+def quad_distance(shape, corners):
+    """(h, w) float32 signed distance in pixels from a convex quadrilateral (positive outside,
+    negative inside; the largest of the distances beyond its four edge lines, exact inside and
+    along the edges). corners: (4, 2) (x, y), clockwise on screen (TL, TR, BR, BL)."""
+    yy, xx = _axes(shape)
+    distance = None
+    for a, b in zip(corners, np.roll(corners, -1, axis=0)):
+        dx, dy = b - a
+        length = np.hypot(dx, dy)
+        nx, ny = np.float32(dy / length), np.float32(-dx / length)  # outward normal
+        beyond = (xx - np.float32(a[0])) * nx + (yy - np.float32(a[1])) * ny
+        distance = beyond if distance is None else np.maximum(distance, beyond)
+    return distance
+
+
 def place(corners, rng, max_side=MAX_SIDE):
     """Frame around page corners already turned/tilted: ((4, 2) corners in the frame, (H, W)).
 
@@ -351,18 +373,20 @@ def soft_shadow(shape, corners, amount, rng):
 
 
 def camera(image, noise, blur, rng):
-    """Defocus (Gaussian ``blur`` sigma, pixels) and sensor noise (sd ``noise``, mostly in
-    brightness, a little in colour at 2-pixel grain) of (h, w, 3) float RGB; returns float RGB
-    clipped to 0-1."""
+    """Defocus (Gaussian ``blur`` sigma, pixels) and sensor noise (sd ``noise`` in brightness,
+    plus colour noise at a 2-pixel grain when it is strong) of (h, w, 3) float RGB; returns
+    float RGB clipped to 0-1."""
     image = image.astype(np.float32, copy=False)
     if blur > 0:
         image = ndimage.gaussian_filter(image, (blur, blur, 0))
     if noise > 0:
         h, w = image.shape[:2]
-        brightness = rng.standard_normal((h, w), dtype=np.float32)[..., None]
-        colour = rng.standard_normal(((h + 1) // 2, (w + 1) // 2, 3), dtype=np.float32)
-        colour = colour.repeat(2, axis=0).repeat(2, axis=1)[:h, :w]
-        image = image + np.float32(noise) * (0.85 * brightness + 0.5 * colour)
+        image = image + np.float32(noise) * rng.standard_normal((h, w, 1), dtype=np.float32)
+        if noise >= 0.01:  # a strong sensor noise has colour too, at a 2-pixel grain
+            colour = rng.standard_normal(((h + 1) // 2, 1, (w + 1) // 2, 1, 3), dtype=np.float32)
+            padded = np.pad(image, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+            padded = padded.reshape((h + 1) // 2, 2, (w + 1) // 2, 2, 3) + np.float32(0.5 * noise) * colour
+            image = padded.reshape(2 * ((h + 1) // 2), 2 * ((w + 1) // 2), 3)[:h, :w]
     return np.clip(image, 0, 1)
 
 
@@ -395,13 +419,13 @@ def make_composite(page, transformation, rng, page_side=PAGE_SIDE, max_side=MAX_
     corners, shape = place(turned, rng, max_side)
     page_to_image = transform.estimate_transform("projective", src, corners)
     desk = background("plain" if scene.background == "none" else scene.background, shape, rng)
-    layers = np.dstack([page, np.ones(page.shape[:2])]).astype(np.float32)
-    warped = transform.warp(layers, page_to_image.inverse, output_shape=shape, order=1, cval=0.0)
-    alpha = warped[..., 3:]
-    # the sheet lies on the desk: a faint contact shadow just around its edge (blurred at 1/4 size)
-    contact = ndimage.gaussian_filter(alpha[::4, ::4, 0], rng.uniform(0.8, 2.0))
-    desk = desk * (1 - 0.35 * upsample(contact, shape))[..., None]
-    image = warped[..., :3] + (1 - alpha) * desk
+    warped = transform.warp(page.astype(np.float32), page_to_image.inverse, output_shape=shape, order=1,
+                            mode="edge")
+    outside = quad_distance(shape, corners)
+    alpha = np.clip(0.5 - outside, 0, 1)[..., None]  # the sheet's edge, anti-aliased
+    # the sheet lies on the desk: a faint contact shadow just around its edge
+    contact = np.float32(0.35) * np.exp(-np.maximum(outside, 0) / np.float32(rng.uniform(3, 8)))
+    image = alpha * warped + (1 - alpha) * desk * (1 - contact)[..., None]
     image = light_and_camera(image, scene, corners, rng)
     return Composite(_to_uint8(image), corners, page_to_image, scale, name)
 
