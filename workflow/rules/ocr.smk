@@ -199,6 +199,8 @@ rule ocr_dev_read:
         scores="results/q4/dev/{model}/scores.json",
     log:
         "logs/q4/ocr_dev_{model}.log",
+    benchmark:
+        "benchmarks/q4/ocr_dev_{model}.tsv"
     wildcard_constraints:
         model="|".join(OCR_MODELS) or "^$",
     conda:

@@ -35,6 +35,8 @@ rule robustness_composites:
         ),
     log:
         "logs/q4/robustness_composites_{page}.log",
+    benchmark:
+        "benchmarks/q4/robustness_composites_{page}.tsv"
     wildcard_constraints:
         page="|".join(re.escape(p) for p in ROBUST_PAGES) or "^$",
     conda:
@@ -56,6 +58,8 @@ rule robustness_read:
         scores="results/q4/robustness/scores/{model}/{set}.json",
     log:
         "logs/q4/robustness_read_{model}_{set}.log",
+    benchmark:
+        "benchmarks/q4/robustness_read_{model}_{set}.tsv"
     wildcard_constraints:
         model="|".join(ROBUST["models"]) or "^$",
         set="|".join(ROBUST_SETS) or "^$",
