@@ -72,6 +72,10 @@ def test_robustness_table_weights_pages_by_their_characters():
     assert table.loc["flat", "char_accuracy_no_context"] == pytest.approx((10 * 0.9 + 30 * 0.5) / 40)
     assert table.loc["rot+15", "vs_flat"] == pytest.approx(0.5 - 0.7)
     assert table.loc["rot+15", "n_pages"] == 2 and table.loc["rot+15", "n_true"] == 40
+    # page a fell from 1.0 to 0.5, page b from 0.6 to 0.5 (more than 3 points): neither near flat
+    assert table.loc["flat", "pages_near_flat"] == 2 and table.loc["rot+15", "pages_near_flat"] == 0
+    scores[3]["char_accuracy"] = 0.58
+    assert evaluate.robustness_table(scores).set_index("transformation").loc["rot+15", "pages_near_flat"] == 1
 
 
 def test_skipped_reader_rows_keep_the_truth_counts():

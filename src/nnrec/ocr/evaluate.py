@@ -15,8 +15,12 @@ from nnrec.ocr.segment import read_image
 
 # Columns of robustness.csv: per transformation and model, the character accuracy over all
 # pages (weighted by their characters), without word context too, and the change from `flat`.
+# pages_near_flat counts the pages read within NEAR_FLAT of their own flat score (or better): one
+# page read as garbage (1 - CER far below 0 when desk texture is read as text) can sink the
+# pooled accuracy, so the count says how many pages a transformation actually hurt.
 ROBUSTNESS_COLUMNS = ["transformation", "model", "char_accuracy", "char_accuracy_no_context", "vs_flat",
-                      "n_pages", "n_true"]
+                      "pages_near_flat", "n_pages", "n_true"]
+NEAR_FLAT = 0.03
 # Columns of robustness_pages.csv: one row per composite and reader.
 PAGE_COLUMNS = ["page", "transformation", "model", "n_true", "n_found", "char_accuracy", "char_accuracy_no_context",
                 "lines_correct", "lines_true"]
@@ -95,7 +99,8 @@ def robustness_table(scores, transformations=None):
     the transformation's pages weighted by their true characters (1 - total edits / total
     characters, as the overall rows of :func:`nnrec.ocr.score.accuracy_table`), the same
     without word context, vs_flat (the change from the model's ``flat`` row; empty without
-    one), pages and true characters. Rows follow ``transformations`` (default: the order of
+    one), pages_near_flat (pages within NEAR_FLAT of their own flat score or above; empty
+    without per-page names or flat rows), pages and true characters. Rows follow ``transformations`` (default: the order of
     :data:`nnrec.ocr.composite.TRANSFORMATIONS`, then any others), models in order of appearance.
     """
     import pandas as pd
@@ -119,4 +124,13 @@ def robustness_table(scores, transformations=None):
     table = pd.DataFrame(rows, columns=ROBUSTNESS_COLUMNS)
     flat = table[table["transformation"] == composite.REFERENCE].set_index("model")["char_accuracy"]
     table["vs_flat"] = table["char_accuracy"] - table["model"].map(flat)
+    if "page" in frame:
+        page_flat = frame[frame["transformation"] == composite.REFERENCE].set_index(["model", "page"])["char_accuracy"]
+        reference = pd.Series([page_flat.get((m, p), np.nan) for m, p in zip(frame["model"], frame["page"])],
+                              index=frame.index, dtype=float)
+        near = (frame["char_accuracy"].astype(float) >= reference - NEAR_FLAT - 1e-9)
+        counts = near.groupby([frame["transformation"], frame["model"]]).sum()
+        has_flat = not page_flat.empty
+        table["pages_near_flat"] = [int(counts.get((t, m), 0)) if has_flat else None
+                                    for t, m in zip(table["transformation"], table["model"])]
     return table

@@ -164,6 +164,7 @@ def accuracy_by_image(table, title="", note=""):
 def robustness_chart(table, title="", note="", reference="flat"):
     """Character accuracy per transformation (x) and model (one marker series each), with each
     model's ``reference`` accuracy as a dashed line in its colour and a band 3 points below it.
+    Points below -0.1 (1 - CER has no floor) are drawn as triangles on the axis with their value.
 
     table: DataFrame with columns transformation, model, char_accuracy (robustness.csv).
     """
@@ -173,20 +174,24 @@ def robustness_chart(table, title="", note="", reference="flat"):
     fig, ax = plt.subplots(figsize=(0.55 * len(names) + 3, 4.2))
     x = np.arange(len(names))
     offsets = (np.arange(len(models)) - (len(models) - 1) / 2) * 0.15
+    bottom = -0.1  # 1 - CER has no floor (desk texture read as text); lower points sit on the axis
     for (model, offset), colour in zip(zip(models, offsets), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
         rows = table[table["model"] == model].set_index("transformation")["char_accuracy"]
         values = np.array([rows.get(n, np.nan) for n in names], float)
-        ax.plot(x + offset, values, "o", color=colour, label=model)
-        ax.vlines(x + offset, np.nanmin(values) - 1, values, color=colour, lw=0.6, alpha=0.4)
+        low = values < bottom
+        label = f"{model} ({reference}: {rows[reference]:.1%}, dashed)" if reference in rows else model
+        ax.plot((x + offset)[~low], values[~low], "o", color=colour, label=label)
+        ax.plot((x + offset)[low], np.full(low.sum(), bottom + 0.015), "v", color=colour)
+        for xi, v in zip((x + offset)[low], values[low]):
+            ax.annotate(f"{v:.2f}", (xi, bottom + 0.04), fontsize=6, color=colour, ha="center", rotation=90)
+        ax.vlines(x + offset, bottom, np.maximum(values, bottom), color=colour, lw=0.6, alpha=0.4)
         if reference in rows:
             flat = rows[reference]
             ax.axhline(flat, color=colour, ls="--", lw=1)
             ax.axhspan(flat - 0.03, flat, color=colour, alpha=0.08, lw=0)
-            ax.annotate(f"{reference} {model} {flat:.1%}", (len(names) - 0.5, flat), fontsize=7, color=colour,
-                        ha="right", va="bottom")
     ax.set_xticks(x, names, rotation=45, ha="right")
-    low = table["char_accuracy"].min()
-    ax.set_ylim(max(0, min(low, 0.8) - 0.05), 1.02)
+    ax.set_ylim(bottom, 1.02)
+    ax.axhline(0, color="0.3", lw=0.8)
     ax.set_ylabel("character accuracy (1 - CER)")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="reader", title_fontsize=8)
     if title:
