@@ -140,7 +140,7 @@ def accuracy_by_image(table, title="", note=""):
     images = [i for i in dict.fromkeys(table["image"]) if i != "overall"] + ["overall"]
     models = list(dict.fromkeys(table["model"]))
     height = 0.8 / max(len(models), 1)
-    fig, ax = plt.subplots(figsize=(8, 0.25 * len(images) * max(len(models), 2) + 1.5))
+    fig, ax = plt.subplots(figsize=(8, 0.17 * len(images) * max(len(models), 2) + 1.5))
     y_of = {image: k + (0.6 if image == "overall" else 0) for k, image in enumerate(images)}
     for m, model in enumerate(models):
         rows = table[table["model"] == model].set_index("image")["char_accuracy"]
