@@ -55,6 +55,37 @@ def test_default_config_dry_run_builds_the_whole_dag():
         assert rule in jobs, f"rule {rule} missing from the default DAG"
 
 
+def _job_counts(stdout):
+    """{rule: jobs} from the job table of ``snakemake -n --quiet rules``."""
+    counts = {}
+    for line in stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def test_pages_dev_is_scored_and_composited_only_when_a_mirror_holds_it(tmp_path):
+    import imageio.v3 as iio
+    import numpy as np
+
+    empty, full = tmp_path / "empty", tmp_path / "full" / "pages_dev"
+    empty.mkdir()
+    full.mkdir(parents=True)
+    iio.imwrite(full / "card.png", np.full((20, 20), 255, np.uint8))
+    (full / "truth.json").write_text(json.dumps([{"file": "card.png", "lines": ["HI"]}]))
+    jobs = {}
+    for name, mirror in (("empty", empty), ("full", full.parent)):
+        result = snakemake("-n", "--forceall", "--quiet", "rules", "--config", f"data={{mirrors: [{mirror}]}}",
+                           "--", "q4")
+        jobs[name] = _job_counts(result.stdout)
+    assert "ocr_dev_read" not in jobs["empty"] and "ocr_dev_accuracy" not in jobs["empty"]
+    assert jobs["full"]["ocr_dev_accuracy"] == 1 and jobs["full"]["ocr_dev_read"] == 4  # mlp, mlp_q3, cnn, tesseract
+    # the robustness set takes the pages_dev image as a fifth page, read as a second page set
+    assert jobs["empty"]["robustness_composites"] == 4 and jobs["full"]["robustness_composites"] == 5
+    assert jobs["empty"]["robustness_read"] == 2 and jobs["full"]["robustness_read"] == 4
+
+
 def test_every_stage_has_its_aggregate_rule():
     rules = snakemake("--list-rules").stdout.split()
     for stage in ("all", "data", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "summary", "bench"):

@@ -100,6 +100,22 @@ def _stop_on_config_error(function):
     return checked
 
 
+def check_names(key, names, known):
+    """Raise ConfigError (one line naming config ``key``) unless every one of ``names`` is in
+    ``known``; "all" stands for all of them. Returns the names, "all" spelled out."""
+    known = list(known)
+    if names == "all":
+        return known
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ConfigError(f"config: {key}: {', '.join(map(str, unknown))} not known; expected names among "
+                          f"{', '.join(map(str, known)) or '(none)'}")
+    return list(names)
+
+
+check_workflow_names = _stop_on_config_error(check_names)
+
+
 @_stop_on_config_error
 def check_workflow_config_file(path):
     """Before the Snakefile's ``configfile:``: a syntax error or empty file there is named.

@@ -1,13 +1,24 @@
 # Shared definitions for every stage file. Stage files name their outputs under
 # results/<stage>/, downloads under resources/, logs under logs/<stage>/.
 
-from nnrec.data import CHARACTER_SPLITS, PAGES
+from nnrec.config import check_workflow_names
+from nnrec.data import CHARACTER_SPLITS, PAGES, find_pages_dev, read_pages_dev
 
 CORE_ENV = "../../envs/core.yaml"
 TORCH_ENV = "../../envs/torch.yaml"
 # What the data stage (data.smk) puts under resources/, each path spelled here only.
 CHARACTERS = {split: f"resources/characters/{split}.mat" for split in CHARACTER_SPLITS}
 PAGE_IMAGE = "resources/images/{page}.jpg"
+# pages_dev (real photos and scans with their text) is mirror-only and read where the mirror
+# keeps it: the folder of the first mirror holding it, or None (its rules then drop out).
+PAGES_DEV_DIR = find_pages_dev(config["data"]["mirrors"])
+# What the robustness set (robustness.smk) writes; the q4 target (ocr.smk) gathers it.
+ROBUSTNESS = {
+    "csv": "results/q4/robustness.csv",
+    "pages": "results/q4/robustness_pages.csv",
+    "figure": "results/q4/robustness.png",
+    "composite": "results/q4/robustness/composites/{page}/{transformation}.jpg",
+}
 FLOWERS17 = "resources/flowers17"
 # downloaded pretrained weights (the Flowers 17 backbone), kept between runs
 BACKBONE_WEIGHTS = "resources/weights"
@@ -15,6 +26,44 @@ PROVENANCE = {
     name: f"resources/provenance/{name}.csv"
     for name in ("characters", "pages", "flowers17", "backbone")
 }
+
+
+def dev_pages(key, names):
+    """{name: {path, text, sha256}} of the pages_dev images ``names`` ("all" or a list) of
+    config ``key``; empty when no mirror holds pages_dev."""
+    if PAGES_DEV_DIR is None or not names:
+        return {}
+    pages = read_pages_dev(PAGES_DEV_DIR)
+    return {name: pages[name] for name in check_workflow_names(key, names, pages)}
+
+
+def scored_items(pages):
+    """What the script ocr_images.py needs per image: name, truth and (pages_dev) checksum."""
+    return [
+        {"image": name, "truth": page["text"], "sha256": page.get("sha256")}
+        for name, page in pages.items()
+    ]
+
+
+def composite_paths(pages, transformations):
+    """The robustness composites of ``pages`` ({name: ...}), page by page."""
+    return expand(ROBUSTNESS["composite"], page=pages, transformation=transformations)
+
+
+def composite_items(pages, transformations):
+    """Per composite (in composite_paths order): its name, page, transformation and truth."""
+    return [
+        {
+            "image": f"{page}/{name}",
+            "page": page,
+            "transformation": name,
+            "truth": info["text"],
+        }
+        for page, info in pages.items()
+        for name in transformations
+    ]
+
+
 # Trained character classifiers that later stages read (Q4 reads pages with each).
 MODELS = {
     "mlp_q3": "results/q3/lr_best/model.npz",

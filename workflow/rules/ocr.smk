@@ -1,7 +1,8 @@
 # Stage file: ocr (Q4). Photographed pages of handwritten capitals -> text, with each trained
 # character classifier (mlp: the numpy MLP, cnn: the PyTorch CNN of Q7) and with Tesseract as a
 # baseline, scored against the true texts of config ocr.pages. Pages of config
-# ocr.extra_pages are read by the same rule but not scored.
+# ocr.extra_pages are read by the same rule but not scored. The pages_dev photographs are
+# scored the same way (results/q4/ocr_dev.csv) when a mirror folder holds them.
 
 import re
 
@@ -19,6 +20,9 @@ OCR_NETWORKS = [m for m in OCR_MODELS if m in OCR_CLASSIFIERS]
 OCR_PAGE_RE = "|".join(re.escape(p) for p in OCR_PAGES) or "^$"
 OCR_EXTRA_RE = "|".join(re.escape(p) for p in OCR_EXTRA) or "^$"
 OCR_NETWORK_RE = "|".join(OCR_NETWORKS) or "^$"
+
+
+OCR_DEV = dev_pages("ocr.dev_pages", OCR["dev_pages"])
 
 
 rule train_ocr_mlp:
@@ -202,9 +206,60 @@ rule ocr_accuracy:
         "../../scripts/ocr_accuracy.py"
 
 
+rule ocr_dev_read:
+    input:
+        images=[page["path"] for page in OCR_DEV.values()],
+        model=lambda wc: [] if wc.model == "tesseract" else OCR_CLASSIFIERS[wc.model],
+    output:
+        scores="results/q4/dev/{model}/scores.json",
+    log:
+        "logs/q4/ocr_dev_{model}.log",
+    benchmark:
+        "benchmarks/q4/ocr_dev_{model}.tsv"
+    wildcard_constraints:
+        model="|".join(OCR_MODELS) or "^$",
+    conda:
+        CORE_ENV
+    params:
+        name="pages_dev",
+        model=lambda wc: wc.model,
+        images=scored_items(OCR_DEV),
+        stroke=OCR["stroke"],
+        word_context=OCR["word_context"],
+    script:
+        "../../scripts/ocr_images.py"
+
+
+rule ocr_dev_accuracy:
+    input:
+        scores=expand("results/q4/dev/{model}/scores.json", model=OCR_MODELS),
+    output:
+        csv="results/q4/ocr_dev.csv",
+        figure=report(
+            "results/q4/ocr_dev.png",
+            caption="../report/q4_dev.rst",
+            category="Q4",
+            labels={"figure": "character accuracy per pages_dev image"},
+        ),
+    log:
+        "logs/q4/ocr_dev_accuracy.log",
+    conda:
+        CORE_ENV
+    params:
+        note="real photographs and scans of the mirror's pages_dev, never trained on",
+    script:
+        "../../scripts/ocr_dev_accuracy.py"
+
+
 rule q4:
     input:
         rules.ocr_accuracy.output,
+        # scored only when a mirror holds pages_dev
+        rules.ocr_dev_accuracy.output if OCR_DEV else [],
+        # the robustness set (robustness.smk), when it has pages
+        lambda wc: (
+            [ROBUSTNESS[k] for k in ("csv", "pages", "figure")] if ROBUST_SETS else []
+        ),
         expand(
             "results/q4/{model}/{page}/{file}",
             model=OCR_MODELS,

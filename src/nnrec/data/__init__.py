@@ -24,6 +24,7 @@ Modules, low level first (arrows point up this list only):
 - ``provenance``  :class:`Fetched` rows: read, write, combine, where a reused copy came from
 - ``fetch``       checksums, mirror lookup, download, verified copies (the lookup order above)
 - ``pages``       the four handwritten test pages
+- ``pages_dev``   real photos and scans with their text, scored when a mirror holds them
 - ``emnist``      EMNIST36: EMNIST ByClass converted to the NIST36 layout (IDX files, fetch)
 - ``characters``  the character splits: real NIST36, else EMNIST36, else synthetic (imports nnrec.synth)
 - ``flowers17``   Oxford Flowers 17 in its 680/340/340 partition
@@ -45,6 +46,7 @@ from nnrec.data.fetch import (
 )
 from nnrec.data.flowers17 import FLOWER_SPLITS, fetch_flowers17, partition_flowers17
 from nnrec.data.pages import PAGES, fetch_pages
+from nnrec.data.pages_dev import check_pages_dev, find_pages_dev, read_pages_dev
 from nnrec.data.provenance import (
     CHARACTER_DATA,
     PROVENANCE_COLUMNS,
@@ -78,6 +80,7 @@ __all__ = [
     "EmnistUpstream",
     "Fetched",
     "backbone_weights",
+    "check_pages_dev",
     "character_source",
     "combine_provenance",
     "combined_digest",
@@ -91,9 +94,11 @@ __all__ = [
     "fetch_nist36",
     "fetch_pages",
     "fetch_weights",
+    "find_pages_dev",
     "load_split",
     "partition_flowers17",
     "read_manifest",
+    "read_pages_dev",
     "read_provenance",
     "save_split",
     "sha256_file",

@@ -11,6 +11,8 @@ The package, one concern a module, arrows pointing down:
 - :mod:`.reader`   the reader MLP: its training characters, input features (HOG) and training
 - :mod:`.fonts`    type faces as extra training characters (print fonts, the reader's fonts)
 - :mod:`.score`    text against truth; the Tesseract baseline
+- :mod:`.composite` photographs made of a page (desks, clutter, turns, tilt, light), seeded
+- :mod:`.evaluate` sets of pages read and scored: pages_dev, the robustness composites
 
 Importing this package loads only what reading needs (numpy, scipy.ndimage, skimage), not
 pandas or torch; loading a saved classifier is :mod:`nnrec.classifiers`' job, above both this

@@ -137,3 +137,75 @@ def accuracy_bars(table, title="", note=""):
     data_note(fig, note)
     fig.tight_layout()
     return fig
+
+
+def accuracy_by_image(table, title="", note=""):
+    """Horizontal grouped bars of character accuracy per image, one bar per model (for sets of
+    many images with long names; skipped rows omitted).
+
+    table: DataFrame with columns image, model, char_accuracy; the image named "overall" (the
+    character-weighted mean) is drawn at the bottom, set apart.
+    """
+    table = table.dropna(subset=["char_accuracy"])
+    images = [i for i in dict.fromkeys(table["image"]) if i != "overall"] + ["overall"]
+    models = list(dict.fromkeys(table["model"]))
+    height = 0.8 / max(len(models), 1)
+    fig, ax = plt.subplots(figsize=(8, 0.17 * len(images) * max(len(models), 2) + 1.5))
+    y_of = {image: k + (0.6 if image == "overall" else 0) for k, image in enumerate(images)}
+    for m, model in enumerate(models):
+        rows = table[table["model"] == model].set_index("image")["char_accuracy"]
+        y = np.array([y_of[i] for i in images]) + (m - (len(models) - 1) / 2) * height
+        values = np.array([rows.get(i, np.nan) for i in images], float)
+        bars = ax.barh(y, values, height, label=model)
+        ax.bar_label(bars, labels=[f"{v:.0%}" if np.isfinite(v) else "" for v in values], fontsize=6, padding=2)
+    ax.axvline(0.9, color="0.5", ls="--", lw=1)
+    ax.set_yticks([y_of[i] for i in images], images, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.1)
+    ax.set_xlabel("character accuracy (1 - CER)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if title:
+        ax.set_title(title)
+    data_note(fig, note)
+    fig.tight_layout()
+    return fig
+
+
+def robustness_chart(table, title="", note="", reference="flat"):
+    """Character accuracy per transformation (x) and model (one marker series each), with each
+    model's ``reference`` accuracy as a dashed line in its colour and a band 3 points below it.
+    Points below -0.1 (1 - CER has no floor) are drawn as triangles on the axis with their value.
+
+    table: DataFrame with columns transformation, model, char_accuracy (robustness.csv).
+    """
+    table = table.dropna(subset=["char_accuracy"])
+    names = list(dict.fromkeys(table["transformation"]))
+    models = list(dict.fromkeys(table["model"]))
+    fig, ax = plt.subplots(figsize=(0.55 * len(names) + 3, 4.2))
+    x = np.arange(len(names))
+    offsets = (np.arange(len(models)) - (len(models) - 1) / 2) * 0.15
+    bottom = -0.1  # 1 - CER has no floor (desk texture read as text); lower points sit on the axis
+    for (model, offset), colour in zip(zip(models, offsets), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
+        rows = table[table["model"] == model].set_index("transformation")["char_accuracy"]
+        values = np.array([rows.get(n, np.nan) for n in names], float)
+        low = values < bottom
+        label = f"{model} ({reference}: {rows[reference]:.1%}, dashed)" if reference in rows else model
+        ax.plot((x + offset)[~low], values[~low], "o", color=colour, label=label)
+        ax.plot((x + offset)[low], np.full(low.sum(), bottom + 0.015), "v", color=colour)
+        for xi, v in zip((x + offset)[low], values[low]):
+            ax.annotate(f"{v:.2f}", (xi, bottom + 0.04), fontsize=6, color=colour, ha="center", rotation=90)
+        ax.vlines(x + offset, bottom, np.maximum(values, bottom), color=colour, lw=0.6, alpha=0.4)
+        if reference in rows:
+            flat = rows[reference]
+            ax.axhline(flat, color=colour, ls="--", lw=1)
+            ax.axhspan(flat - 0.03, flat, color=colour, alpha=0.08, lw=0)
+    ax.set_xticks(x, names, rotation=45, ha="right")
+    ax.set_ylim(bottom, 1.02)
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.set_ylabel("character accuracy (1 - CER)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="reader", title_fontsize=8)
+    if title:
+        ax.set_title(title)
+    data_note(fig, note)
+    fig.tight_layout()
+    return fig
