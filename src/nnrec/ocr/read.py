@@ -19,12 +19,18 @@ from nnrec.ocr.segment import character_masks, find_characters, group_lines, rea
 class PageText:
     """What :func:`extract_text` found on a page.
 
-    boxes: (n, 4) [y1, x1, y2, x2] in the input image's pixels, in reading order.
+    boxes: (n, 4) [y1, x1, y2, x2] in reading order, in the pixels of the upright page at the
+    input's scale (the input image's own pixels when no sheet was cut out and nothing turned);
+    corners: (n, 4, 2) (x, y) of the same boxes' corners on the input image itself.
     labels: (n,) class indices; probs: (n, 36); lines: list of index lists into boxes;
     spaces: per line, the positions (index into the line) that start a new word;
     text: the page's text, lines joined by newlines; text_without_context: the same with every
     character's own most probable class (no word context); binary: the ink image (1 = paper,
-    0 = ink) at the working resolution; scale: working pixels per input pixel.
+    0 = ink) at the working resolution; scale: working pixels per input pixel; page: the upright
+    grey page (0-1) at the working resolution, the one ``binary`` and ``boxes`` refer to;
+    sheet: (k, 2) (x, y) outline of the sheet found on a desk, in the input image's pixels
+    (clockwise from the top-left, four corners for a quadrilateral), None when the photo is all
+    page; skew: degrees the text rose to the right by and was turned level.
     """
 
     boxes: np.ndarray
@@ -36,6 +42,10 @@ class PageText:
     text_without_context: str
     binary: np.ndarray = field(repr=False)
     scale: float = 1.0
+    corners: np.ndarray = field(default=None, repr=False)
+    page: np.ndarray = field(default=None, repr=False)
+    sheet: np.ndarray = None
+    skew: float = 0.0
 
 
 def word_context_labels(probs, spans):
@@ -123,6 +133,10 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True):
         text_without_context=text_of(own_labels),
         binary=found.binary,
         scale=found.scale,
+        corners=found.image_corners(order),
+        page=found.grey,
+        sheet=found.sheet,
+        skew=found.skew,
     )
 
 

@@ -10,13 +10,16 @@ then grouped into lines (left to right) and each line's word gaps found.
 Nothing here knows what the characters are: no classifier, no lexicon, no per-page setting.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import ndimage
 from skimage import color, filters, measure, morphology, transform, util
 
 from nnrec import DataError
+from nnrec.ocr.sheet import find_sheet, sheet_mask, upright_transform, warp_page
+from nnrec.ocr.skew import estimate_skew, level_transform
 
 # Working resolution: pages are box-averaged down to at most this many pixels before
 # thresholding (a photograph's characters stay 40-150 px tall at this size, plenty for a
@@ -36,6 +39,20 @@ MIN_CONTRAST = 0.12
 
 # Hysteresis: strokes seeded at the threshold grow into pixels darker than this fraction of it.
 HYSTERESIS_LOW = 0.6
+
+
+# Ruled lines (see ruled_lines): straight stretches filling RULE_FILL of a run RULE_SPAN of the
+# page's extent long, wandering at most RULE_DRIFT pixels across it, joined up reaching
+# RULE_LENGTH of the page, at most RULE_THICK of the page thick.
+RULE_SPAN = 0.1
+RULE_FILL = 0.8
+RULE_DRIFT = 7
+RULE_LENGTH = 0.3
+RULE_THICK = 0.01
+
+
+# Text whose lines run at least this many degrees off level is turned level before reading.
+MIN_SKEW = 1.0
 
 
 # Sizes relative to the page's typical character height H (see typical_height).
@@ -111,15 +128,57 @@ def ink_darkness(grey):
     return np.clip(1.0 - grey / np.maximum(paper, 1e-3), 0.0, 1.0)
 
 
+def ruled_lines(ink):
+    """(h, w) bool: the ink of long, thin, straight lines across the page (the ruling of lined
+    paper, a margin line, a page edge, an underline), horizontal or vertical.
+
+    Straight stretches are ink filling RULE_FILL of a run RULE_SPAN of the page's width (or
+    height) long, allowed to wander RULE_DRIFT pixels across it (a tilt, a lens's bend, a wavy
+    pen). Joined up they are a line when they reach RULE_LENGTH of the page and are at most
+    RULE_THICK of the page thick on average: a letter's bar is far shorter, and a big marker
+    letter's long bar far thicker.
+    """
+    lines = np.zeros(ink.shape, bool)
+    for along in (1, 0):  # rows (horizontal lines), then columns (vertical ones)
+        extent = ink.shape[along]
+        span = max(3, int(RULE_SPAN * extent))
+        wide = ndimage.maximum_filter1d(ink, RULE_DRIFT, axis=1 - along)
+        full = ndimage.uniform_filter1d(wide.astype(np.float32), span, axis=along) >= RULE_FILL
+        candidate = ndimage.maximum_filter1d(full, span, axis=along) & ink
+        labels, n = ndimage.label(candidate, np.ones((3, 3), bool))
+        if n == 0:
+            continue
+        area = ndimage.sum(candidate, labels, index=np.arange(1, n + 1))
+        length = np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
+        line = (length >= RULE_LENGTH * extent) & (area / length <= RULE_THICK * extent)
+        lines |= np.concatenate([[False], line])[labels]
+    return lines
+
+
+def remove_ruled_lines(ink):
+    """Ink with :func:`ruled_lines` taken out; where a stroke crossed a line, the piece of line
+    between its two ends is kept, so the letter stays whole."""
+    lines = ruled_lines(ink)
+    if not lines.any():
+        return ink
+    kept = ink & ~lines
+    bridge = 2 * RULE_DRIFT + 1
+    crossed = (ndimage.binary_closing(kept, np.ones((bridge, 1), bool))
+               | ndimage.binary_closing(kept, np.ones((1, bridge), bool)))
+    # only across the line: a crossing stroke reaches both sides of it
+    return kept | (lines & crossed & ndimage.binary_dilation(kept, np.ones((3, 3), bool)))
+
+
 def binarize(grey):
-    """Grey page -> boolean ink mask (True = ink) at the same size."""
+    """Grey page -> boolean ink mask (True = ink) at the same size, ruled lines taken out
+    (:func:`remove_ruled_lines`)."""
     dark = filters.gaussian(ink_darkness(grey), sigma=0.7)
     threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
     if not np.isfinite(threshold):
         return np.zeros(grey.shape, bool)
     ink = filters.apply_hysteresis_threshold(dark, HYSTERESIS_LOW * threshold, threshold)
     # a one-pixel closing joins strokes broken by a skipping pen or JPEG blocks
-    return morphology.closing(ink, morphology.disk(1))
+    return remove_ruled_lines(morphology.closing(ink, morphology.disk(1)))
 
 
 def typical_height(heights, areas):
@@ -197,20 +256,40 @@ def _merge_pieces(boxes, height):
 
 @dataclass
 class PageCharacters:
-    """Characters found on a page at the working resolution (see :func:`find_characters`)."""
+    """Characters found on a page at the working resolution (see :func:`find_characters`).
 
-    boxes: np.ndarray  # (n, 4) [y1, x1, y2, x2] in working pixels, y2/x2 exclusive
+    The page they were found on is the photo's sheet turned upright (see :func:`upright_page`):
+    ``grey`` at the working resolution, ``to_image`` mapping its (x, y) to the input image's.
+    """
+
+    boxes: np.ndarray  # (n, 4) [y1, x1, y2, x2] in working pixels of the upright page, y2/x2 exclusive
     labels: np.ndarray  # (h, w) int component labels of the ink
     groups: list  # per box, the component labels it is made of
     ink: np.ndarray  # (h, w) bool ink mask
     height: float  # typical character height in working pixels
     scale: float  # working pixels per input pixel
+    grey: np.ndarray = field(default=None, repr=False)  # (h, w) the upright page, 0-1
+    to_image: object = None  # transform: upright working (x, y) -> input image (x, y)
+    sheet: np.ndarray = None  # (k, 2) (x, y) outline of the sheet in the input image, or None
+    skew: float = 0.0  # degrees the text rose to the right by and was turned level
 
     def page_boxes(self, order=None):
-        """(n, 4) int [y1, x1, y2, x2] boxes in the input image's pixels, in ``order`` (indices
-        into boxes; default all, as stored)."""
+        """(n, 4) int [y1, x1, y2, x2] boxes in the upright page's pixels at the input's scale
+        (the input image's own pixels when no sheet was cut out and nothing turned), in
+        ``order`` (indices into boxes; default all, as stored)."""
         boxes = self.boxes if order is None else self.boxes[list(order)]
         return np.round(boxes / self.scale).astype(int).reshape(-1, 4)
+
+    def image_corners(self, order=None):
+        """(n, 4, 2) float (x, y) corners of each box in the input image (top-left, top-right,
+        bottom-right, bottom-left), in ``order``: where the boxes lie on the photo itself."""
+        boxes = self.boxes if order is None else self.boxes[list(order)]
+        y1, x1, y2, x2 = (boxes.reshape(-1, 4).T if len(boxes) else np.zeros((4, 0)))
+        corners = np.stack([np.stack([x1, y1], -1), np.stack([x2, y1], -1),
+                            np.stack([x2, y2], -1), np.stack([x1, y2], -1)], axis=1)
+        if self.to_image is None:
+            return corners / self.scale
+        return self.to_image(corners.reshape(-1, 2)).reshape(-1, 4, 2)
 
     @property
     def binary(self):
@@ -218,34 +297,91 @@ class PageCharacters:
         return 1.0 - self.ink.astype(float)
 
 
+@dataclass
+class _Components:
+    labels: np.ndarray
+    ids: np.ndarray  # (n,) label of each component
+    boxes: np.ndarray  # (n, 4) float [y1, x1, y2, x2]
+    areas: np.ndarray
+    height: float
+
+
+def _components(ink):
+    """Connected components of an ink mask, their boxes and the page's typical height."""
+    labels = measure.label(ink, connectivity=2)
+    props = measure.regionprops(labels)
+    boxes = np.array([p.bbox for p in props], float).reshape(-1, 4)
+    areas = np.array([p.area for p in props], float)
+    height = typical_height(boxes[:, 2] - boxes[:, 0], areas) if len(props) else 0.0
+    return _Components(labels, np.array([p.label for p in props], int), boxes, areas, height)
+
+
+def _character_ink(comp):
+    """Ink of the components sized like characters (see SPECK_SIZE and MAX_SIZE)."""
+    size = np.maximum(comp.boxes[:, 2] - comp.boxes[:, 0], comp.boxes[:, 3] - comp.boxes[:, 1])
+    keep = (size >= SPECK_SIZE * comp.height) & (size <= MAX_SIZE * comp.height)
+    return np.isin(comp.labels, comp.ids[keep])
+
+
+def upright_page(image, grey, factor):
+    """The photo's sheet, rectified and turned so its text lines are level.
+
+    image: the input array (its colour finds the sheet, :func:`nnrec.ocr.sheet.find_sheet`);
+    grey: it in grey at the working resolution, ``factor`` input pixels per working pixel.
+    The text's skew is measured on the ink of character-sized blobs
+    (:func:`nnrec.ocr.skew.estimate_skew`) and the page turned when it is MIN_SKEW or more.
+    Returns (grey, ink, components, to_working, sheet, skew): the upright page at working
+    resolution, its ink mask and components, the transform from its (x, y) to ``grey``'s, the
+    sheet found (or None) and the skew in degrees.
+    """
+    found = find_sheet(image)
+    tform, shape, up = transform.EuclideanTransform(), grey.shape, grey
+
+    def keep(tf, out_shape):
+        return None if found is None else sheet_mask(found, tf, out_shape, factor)
+
+    if found is not None:
+        tform, shape = upright_transform(found, factor)
+        up = warp_page(grey, tform, shape, keep(tform, shape))
+    ink = binarize(up)
+    comp = _components(ink)
+    angle = estimate_skew(_character_ink(comp), comp.height) if len(comp.ids) else 0.0
+    if abs(angle) >= MIN_SKEW:
+        turn, shape = level_transform(shape, angle)
+        tform = turn + tform
+        up = warp_page(grey, tform, shape, keep(tform, shape))
+        ink = binarize(up)
+        comp = _components(ink)
+    return up, ink, comp, tform, found, angle
+
+
 def find_characters(image):
     """Find the handwritten characters on a page image.
 
     image: (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA array, any dtype. The page is shrunk to
-    at most WORK_PIXELS, binarised (:func:`binarize`), split into connected components, and the
+    at most WORK_PIXELS, its sheet cut out of the desk and turned upright (:func:`upright_page`),
+    binarised (:func:`binarize`), split into connected components, and the
     pieces of one character merged (:func:`_merge_pieces`); dots, specks (under SPECK_SIZE) and
     anything over MAX_SIZE typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
     grey, factor = _shrink(to_grey(image))
-    ink = binarize(grey)
-    labels = measure.label(ink, connectivity=2)
-    props = measure.regionprops(labels)
-    if not props:
-        return PageCharacters(np.zeros((0, 4)), labels, [], ink, 0.0, 1.0 / factor)
-    boxes = np.array([p.bbox for p in props], float)
-    areas = np.array([p.area for p in props], float)
-    height = typical_height(boxes[:, 2] - boxes[:, 0], areas)
+    grey, ink, comp, to_working, sheet, angle = upright_page(image, grey, factor)
+    sheet = None if sheet is None else sheet.outline
+    to_image = to_working + transform.AffineTransform(scale=factor)
+    labels, boxes, areas, height = comp.labels, comp.boxes, comp.areas, comp.height
+    if not len(boxes):
+        return PageCharacters(np.zeros((0, 4)), labels, [], ink, 0.0, 1.0 / factor, grey, to_image, sheet, angle)
     # dots and specks go first, so a full stop is never merged into the number before it
     size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
     pieces = size >= SPECK_SIZE * height
-    ids = np.array([p.label for p in props])[pieces]
+    ids = comp.ids[pieces]
     groups, merged = _merge_pieces(boxes[pieces], height)
     groups = [[int(ids[k]) for k in g] for g in groups]
     # a character is at most MAX_SIZE tall-or-wide (not a page edge or a ruled line)
     keep = np.maximum(merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1]) <= MAX_SIZE * height
     groups = [g for g, k in zip(groups, keep) if k]
-    return PageCharacters(merged[keep], labels, groups, ink, height, 1.0 / factor)
+    return PageCharacters(merged[keep], labels, groups, ink, height, 1.0 / factor, grey, to_image, sheet, angle)
 
 
 def character_masks(found, order=None):
