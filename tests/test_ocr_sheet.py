@@ -23,7 +23,10 @@ def test_a_photo_that_is_all_page_is_not_cut():
     assert sheet.find_sheet(photograph(ink, gradient=0.4)) is None
     # nor is a page whose writing is in the shadow of the photographer
     page = photograph(ink)
-    page[:, : page.shape[1] // 2] *= [0.6, 0.65, 0.8]  # a bluish shadow over half of it
+    width = page.shape[1]
+    # a soft bluish shadow over the left half of it
+    depth = np.clip((np.arange(width) - 0.4 * width) / (0.2 * width), 0, 1)[None, :, None]
+    page *= depth + (1 - depth) * np.array([0.55, 0.6, 0.75])
     assert sheet.find_sheet(page) is None
 
 

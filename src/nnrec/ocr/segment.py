@@ -49,6 +49,12 @@ RULE_FILL = 0.8
 RULE_DRIFT = 7
 RULE_LENGTH = 0.3
 RULE_THICK = 0.01
+RULE_STROKE = 1.5  # a line this many times its usual thickness has a stroke drawn along it
+
+
+# A blob whose mean darkness is under FAINT x that of the page's typical character is no
+# writing of this page (show-through, an erased ghost).
+FAINT = 0.6
 
 
 # Text whose lines run at least this many degrees off level is turned level before reading.
@@ -64,6 +70,8 @@ MERGE_MAX_HEIGHT = 1.6  # ... as long as the merged box stays under 1.6 H tall
 FRAGMENT = 0.5  # a piece under 0.5 H tall within a character's rows ...
 FRAGMENT_GAP = 0.25  # ... joins the nearest character beside it within 0.25 H (an F's loose arm)
 LINE_OVERLAP = 0.4  # a box joins a line when their y ranges overlap by 40% of the shorter
+LINK_GAP = 3.0  # a piece of line starting within 3 H after another ends ...
+LINK_STEP = 1.0  # ... its middle within 1 H of the other's height continues it (a staircase)
 MIN_WIDTH = 0.5  # for word gaps, boxes count as at least 0.5 H wide
 WORD_GAP = 0.6  # a word gap is wider than 0.6 x its line's character height ...
 WORD_GAP_RATIO = 2.0  # ... and the page's word gaps average 2 x its gaps between letters
@@ -136,9 +144,10 @@ def ruled_lines(ink):
     height) long, allowed to wander RULE_DRIFT pixels across it (a tilt, a lens's bend, a wavy
     pen). Joined up they are a line when they reach RULE_LENGTH of the page and are at most
     RULE_THICK of the page thick on average: a letter's bar is far shorter, and a big marker
-    letter's long bar far thicker.
+    letter's long bar far thicker. Where a line is over RULE_STROKE times its usual thickness
+    and a letter's other strokes meet it, a stroke was drawn along it: that stays ink.
     """
-    lines = np.zeros(ink.shape, bool)
+    lines, thick = np.zeros(ink.shape, bool), np.zeros(ink.shape, bool)
     for along in (1, 0):  # rows (horizontal lines), then columns (vertical ones)
         extent = ink.shape[along]
         span = max(3, int(RULE_SPAN * extent))
@@ -151,8 +160,31 @@ def ruled_lines(ink):
         area = ndimage.sum(candidate, labels, index=np.arange(1, n + 1))
         length = np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
         line = (length >= RULE_LENGTH * extent) & (area / length <= RULE_THICK * extent)
-        lines |= np.concatenate([[False], line])[labels]
-    return lines
+        labels = np.concatenate([[0], np.where(line, np.arange(1, n + 1), 0)])[labels]
+        lines |= labels > 0
+        thick |= _thick_stretches(labels, along)
+    # a thick stretch is a stroke along the line only where a letter's other strokes meet it
+    # (a scanner's dark border is thick here and there too, with nothing attached)
+    strokes, n = ndimage.label(thick, np.ones((3, 3), bool))
+    letters = ndimage.binary_dilation(ink & ~lines, np.ones((3, 3), bool))
+    attached = np.concatenate([[False], ndimage.maximum(letters, strokes, np.arange(1, n + 1)) > 0])
+    return lines & ~attached[strokes]
+
+
+def _thick_stretches(labels, along):
+    """(h, w) bool: where labelled lines running ``along`` (1: rows, 0: columns) are more than
+    RULE_STROKE x their usual thickness thick: a stroke drawn along the line (an L's foot on a
+    baseline, an I's stem down a rule), which belongs to the letter."""
+    position = np.indices(labels.shape)[along]
+    on = labels > 0
+    key = labels[on].astype(np.int64) * labels.shape[along] + position[on]
+    counts = np.bincount(key, minlength=(labels.max() + 1) * labels.shape[along])
+    thickness = counts.reshape(labels.max() + 1, labels.shape[along]).astype(float)
+    thickness[thickness == 0] = np.nan
+    usual = np.nanmedian(thickness[1:], axis=1) if labels.max() else np.zeros(0)
+    thick = np.zeros(labels.shape, bool)
+    thick[on] = counts[key] > RULE_STROKE * np.concatenate([[0], usual])[labels[on]] + 1
+    return thick
 
 
 def remove_ruled_lines(ink):
@@ -170,15 +202,15 @@ def remove_ruled_lines(ink):
 
 
 def binarize(grey):
-    """Grey page -> boolean ink mask (True = ink) at the same size, ruled lines taken out
-    (:func:`remove_ruled_lines`)."""
+    """Grey page -> (ink, darkness): boolean ink mask (True = ink) at the same size, ruled lines
+    taken out (:func:`remove_ruled_lines`), and how dark each pixel is (:func:`ink_darkness`)."""
     dark = filters.gaussian(ink_darkness(grey), sigma=0.7)
     threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
     if not np.isfinite(threshold):
-        return np.zeros(grey.shape, bool)
+        return np.zeros(grey.shape, bool), dark
     ink = filters.apply_hysteresis_threshold(dark, HYSTERESIS_LOW * threshold, threshold)
     # a one-pixel closing joins strokes broken by a skipping pen or JPEG blocks
-    return remove_ruled_lines(morphology.closing(ink, morphology.disk(1)))
+    return remove_ruled_lines(morphology.closing(ink, morphology.disk(1))), dark
 
 
 def typical_height(heights, areas):
@@ -330,29 +362,51 @@ def upright_page(image, grey, factor):
     grey: it in grey at the working resolution, ``factor`` input pixels per working pixel.
     The text's skew is measured on the ink of character-sized blobs
     (:func:`nnrec.ocr.skew.estimate_skew`) and the page turned when it is MIN_SKEW or more.
-    Returns (grey, ink, components, to_working, sheet, skew): the upright page at working
-    resolution, its ink mask and components, the transform from its (x, y) to ``grey``'s, the
-    sheet found (or None) and the skew in degrees.
+    Returns (grey, ink, darkness, components, to_working, sheet, skew, kept): the upright page
+    at working resolution, its ink mask, darkness (see :func:`binarize`) and components, the transform from its (x, y) to ``grey``'s, the
+    sheet found (or None), the skew in degrees, and which of its pixels are the page's own
+    (see :func:`nnrec.ocr.sheet.warp_page`).
     """
     found = find_sheet(image)
     tform, shape, up = transform.EuclideanTransform(), grey.shape, grey
+    kept = np.ones(grey.shape, bool)
 
     def keep(tf, out_shape):
         return None if found is None else sheet_mask(found, tf, out_shape, factor)
 
     if found is not None:
         tform, shape = upright_transform(found, factor)
-        up = warp_page(grey, tform, shape, keep(tform, shape))
-    ink = binarize(up)
+        up, kept = warp_page(grey, tform, shape, keep(tform, shape))
+    ink, dark = binarize(up)
     comp = _components(ink)
     angle = estimate_skew(_character_ink(comp), comp.height) if len(comp.ids) else 0.0
     if abs(angle) >= MIN_SKEW:
         turn, shape = level_transform(shape, angle)
         tform = turn + tform
-        up = warp_page(grey, tform, shape, keep(tform, shape))
-        ink = binarize(up)
+        up, kept = warp_page(grey, tform, shape, keep(tform, shape))
+        ink, dark = binarize(up)
         comp = _components(ink)
-    return up, ink, comp, tform, found, angle
+    return up, ink, dark, comp, tform, found, angle, kept
+
+
+def _faint(comp, dark):
+    """(n,) bool: which components are far fainter than the page's writing (FAINT x the median
+    darkness of its character-sized blobs): show-through from the back of the sheet, a ghost of
+    erased writing, a stray pencil mark under pen."""
+    contrast = ndimage.mean(dark, comp.labels, comp.ids) if len(comp.ids) else np.zeros(0)
+    size = np.maximum(comp.boxes[:, 2] - comp.boxes[:, 0], comp.boxes[:, 3] - comp.boxes[:, 1])
+    characters = (size >= SPECK_SIZE * comp.height) & (size <= MAX_SIZE * comp.height)
+    if not characters.any():
+        return np.zeros(len(comp.ids), bool)
+    return contrast < FAINT * np.median(contrast[characters])
+
+
+def _touching_edge(comp, kept):
+    """(n,) bool: which components touch the edge of the page's own pixels (the frame, the
+    sheet's outline): page edges, the desk, letters cut off by the frame, never whole ones."""
+    edge = ~ndimage.binary_erosion(np.pad(kept, 1), np.ones((5, 5), bool))[1:-1, 1:-1]
+    touching = np.unique(comp.labels[edge & (comp.labels > 0)])
+    return np.isin(comp.ids, touching)
 
 
 def find_characters(image):
@@ -361,12 +415,14 @@ def find_characters(image):
     image: (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA array, any dtype. The page is shrunk to
     at most WORK_PIXELS, its sheet cut out of the desk and turned upright (:func:`upright_page`),
     binarised (:func:`binarize`), split into connected components, and the
-    pieces of one character merged (:func:`_merge_pieces`); dots, specks (under SPECK_SIZE) and
-    anything over MAX_SIZE typical heights are dropped. Returns :class:`PageCharacters`, boxes
+    pieces of one character merged (:func:`_merge_pieces`); dots, specks (under SPECK_SIZE),
+    blobs touching the edge of the page (:func:`_touching_edge`), faint ones (:func:`_faint`)
+    and anything over MAX_SIZE
+    typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
     grey, factor = _shrink(to_grey(image))
-    grey, ink, comp, to_working, sheet, angle = upright_page(image, grey, factor)
+    grey, ink, dark, comp, to_working, sheet, angle, kept = upright_page(image, grey, factor)
     sheet = None if sheet is None else sheet.outline
     to_image = to_working + transform.AffineTransform(scale=factor)
     labels, boxes, areas, height = comp.labels, comp.boxes, comp.areas, comp.height
@@ -374,7 +430,7 @@ def find_characters(image):
         return PageCharacters(np.zeros((0, 4)), labels, [], ink, 0.0, 1.0 / factor, grey, to_image, sheet, angle)
     # dots and specks go first, so a full stop is never merged into the number before it
     size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    pieces = size >= SPECK_SIZE * height
+    pieces = (size >= SPECK_SIZE * height) & ~_touching_edge(comp, kept) & ~_faint(comp, dark)
     ids = comp.ids[pieces]
     groups, merged = _merge_pieces(boxes[pieces], height)
     groups = [[int(ids[k]) for k in g] for g in groups]
@@ -398,16 +454,47 @@ def character_masks(found, order=None):
     return masks
 
 
+def _link_steps(boxes, lines):
+    """Join pieces of one line that a step in its height split (words written higher or lower
+    than the one before: a staircase, a drifting baseline).
+
+    lines: index lists into boxes, each left to right. A piece follows another when it starts
+    after the other ends, at most LINK_GAP of their character height to its right, and its first
+    box's middle is within LINK_STEP heights of the other's last box's; each piece joins the
+    nearest such (the least height difference) whose nearest follower it is itself.
+    Returns the lines, joined.
+    """
+    lines = [list(line) for line in lines]
+    while len(lines) > 1:
+        ends = boxes[[line[-1] for line in lines]]
+        starts = boxes[[line[0] for line in lines]]
+        height = np.array([np.median(boxes[line, 2] - boxes[line, 0]) for line in lines])
+        h = np.maximum(height[:, None], height[None, :])  # [a, b]: a's end, b's start
+        gap = starts[None, :, 1] - ends[:, None, 3]
+        rise = np.abs((starts[None, :, 0] + starts[None, :, 2]) / 2 - (ends[:, None, 0] + ends[:, None, 2]) / 2)
+        step = np.where((gap >= -0.25 * h) & (gap <= LINK_GAP * h) & (rise <= LINK_STEP * h), rise, np.inf)
+        np.fill_diagonal(step, np.inf)
+        follower, leader = step.argmin(axis=1), step.argmin(axis=0)
+        mutual = [a for a in range(len(lines)) if np.isfinite(step[a, follower[a]]) and leader[follower[a]] == a]
+        if not mutual:
+            break
+        a, b = mutual[0], int(follower[mutual[0]])
+        lines[a] = lines[a] + lines[b]
+        del lines[b]
+    return lines
+
+
 def group_lines(boxes):
     """Group character boxes into text lines and find the word gaps.
 
     boxes: (n, 4) [y1, x1, y2, x2]. Boxes are visited left to right; each joins the line whose
     most recent box overlaps it vertically the most (at least LINE_OVERLAP of the shorter of
     the two), else starts a line. Following the most recent box, not a fixed row band, keeps
-    slanted lines together, and lines of different heights need no common line pitch.
+    slanted lines together, and lines of different heights need no common line pitch. Pieces of
+    a line split by a step in its height are then joined (:func:`_link_steps`).
     Returns (lines, spaces): lines is a list of index lists into ``boxes``, each left to right,
-    lines ordered top to bottom; spaces[k] is the set of positions j in line k where a new word
-    starts before the j-th box (see word_starts).
+    lines ordered top to bottom; spaces[k] is the set of positions j in
+    line k where a new word starts before the j-th box (see word_starts).
     """
     boxes = np.asarray(boxes, float).reshape(-1, 4)
     lines = []  # each: list of indices, in visiting order
@@ -424,6 +511,7 @@ def group_lines(boxes):
             lines.append([int(i)])
         else:
             lines[best].append(int(i))
+    lines = _link_steps(boxes, lines)
     lines.sort(key=lambda line: np.median((boxes[line, 0] + boxes[line, 2]) / 2))
     return lines, word_starts([boxes[line] for line in lines])
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull
-from skimage import color, measure, morphology, transform, util
+from skimage import color, filters, measure, morphology, transform, util
 
 # The sheet is looked for on a copy this many pixels on its longer side.
 SHEET_PIXELS = 320
@@ -37,6 +37,18 @@ CENTRE = 0.4
 PAPER_DARKER = 0.6
 PAPER_WARMER = 0.08
 PAPER_TINT = 0.1
+
+# The brighter side of Otsu's split of the frame's lightness is a candidate sheet when the
+# darker side is at least BRIGHTER darker on average.
+BRIGHTER = 0.15
+
+# A sheet's outline is a sharp step: across it the lightness EDGE_NEAR small pixels inside and
+# outside differs by at least EDGE_SHARP of the difference EDGE_FAR pixels off, which is at
+# least EDGE_STEP.
+EDGE_NEAR = 1.5
+EDGE_FAR = 5.0
+EDGE_SHARP = 0.6
+EDGE_STEP = 0.05
 
 # Bright things narrower than 2 x OPENING + 1 small pixels (keys, cables) are not paper.
 OPENING = 3
@@ -99,33 +111,98 @@ def _small_lab(image):
     return lightness, ab, scale
 
 
-def paper_region(lightness, ab):
-    """(h, w) bool: the paper-coloured region holding the middle of the frame, holes filled.
+def _middle(shape):
+    """Slices of the middle CENTRE x CENTRE of a frame of ``shape``."""
+    h, w = shape
+    return (slice(int(h * (1 - CENTRE) / 2), int(h * (1 + CENTRE) / 2) + 1),
+            slice(int(w * (1 - CENTRE) / 2), int(w * (1 + CENTRE) / 2) + 1))
 
-    lightness: (h, w) 0-1; ab: (h, w, 2) colour. Returns an all-False mask when the middle of the
-    frame is not paper-coloured (nothing to go by).
-    """
-    h, w = lightness.shape
-    y0, y1 = int(h * (1 - CENTRE) / 2), int(h * (1 + CENTRE) / 2) + 1
-    x0, x1 = int(w * (1 - CENTRE) / 2), int(w * (1 + CENTRE) / 2) + 1
-    middle_l = lightness[y0:y1, x0:x1]
+
+def paper_coloured(lightness, ab):
+    """(h, w) bool: pixels of the paper's colour (see PAPER_DARKER, PAPER_WARMER, PAPER_TINT),
+    the paper's colour being that of the brighter half of the middle of the frame."""
+    middle = _middle(lightness.shape)
+    middle_l = lightness[middle]
     paper = middle_l >= np.median(middle_l)
     paper_l = np.median(middle_l[paper])
-    paper_ab = np.median(ab[y0:y1, x0:x1][paper], axis=0)
-    shift = ab - paper_ab
-    like = ((lightness >= PAPER_DARKER * paper_l) & (shift[..., 1] <= PAPER_WARMER)
+    shift = ab - np.median(ab[middle][paper], axis=0)
+    return ((lightness >= PAPER_DARKER * paper_l) & (shift[..., 1] <= PAPER_WARMER)
             & (np.abs(shift[..., 0]) <= PAPER_TINT))
+
+
+def brighter(lightness):
+    """(h, w) bool: pixels brighter than Otsu's threshold on the frame's lightness, when the
+    two sides differ by at least BRIGHTER (a page on a grey desk of the paper's own hue); else
+    all False."""
+    threshold = filters.threshold_otsu(lightness)
+    bright = lightness > threshold
+    if bright.all() or not bright.any() or lightness[~bright].mean() > (1 - BRIGHTER) * lightness[bright].mean():
+        return np.zeros(lightness.shape, bool)
+    return bright
+
+
+def central_region(like):
+    """(h, w) bool: the region of ``like`` pixels holding the middle of the frame, holes filled
+    (all False when the middle holds none)."""
+    middle = _middle(like.shape)
     # writing is not paper-coloured: close it over, then fill what the sheet encloses
     like = ndimage.binary_fill_holes(morphology.closing(like, morphology.disk(1)))
     # thin bridges and small bright things (a cable, a seam in the desk, a keyboard's keys) do
     # not join the sheet
     like = morphology.opening(like, morphology.disk(OPENING))
     labels = measure.label(like)
-    central = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=labels.max() + 1)
+    central = np.bincount(labels[middle].ravel(), minlength=labels.max() + 1)
     central[0] = 0
     if central.max() == 0:
         return np.zeros_like(like)
     return ndimage.binary_fill_holes(labels == int(np.argmax(central)))
+
+
+def paper_region(lightness, ab):
+    """(h, w) bool: the paper-coloured region holding the middle of the frame, holes filled.
+
+    lightness: (h, w) 0-1; ab: (h, w, 2) colour. Returns an all-False mask when the middle of the
+    frame is not paper-coloured (nothing to go by).
+    """
+    return central_region(paper_coloured(lightness, ab))
+
+
+def sharp_edges(lightness, outline):
+    """Whether a sheet's outline (k, 2) (x, y) on the small copy runs along a sharp step from
+    bright paper to darker background all round (the frame's own edges left out).
+
+    Across the outline the lightness is compared just inside and outside (EDGE_NEAR pixels) and
+    further off (EDGE_FAR): the edge of a sheet is a step, the same both ways; the edge of a
+    shadow or of a patch of light is a ramp, the near difference a fraction of the far one.
+    """
+    h, w = lightness.shape
+    points, normals = [], []
+    centre = outline.mean(axis=0)
+    for a, b in zip(outline, np.roll(outline, -1, axis=0)):
+        length = np.hypot(*(b - a))
+        if length < 1:
+            continue
+        t = np.linspace(0, 1, max(2, int(length / 2)))[:, None]
+        side = a + t * (b - a)
+        normal = np.array([b[1] - a[1], a[0] - b[0]]) / length
+        if np.dot((a + b) / 2 - centre, normal) < 0:
+            normal = -normal
+        points.append(side)
+        normals.append(np.repeat(normal[None], len(side), axis=0))
+    points, normals = np.concatenate(points), np.concatenate(normals)
+    away = EDGE_FAR + 1
+    inside = ((points[:, 0] > away) & (points[:, 0] < w - 1 - away)
+              & (points[:, 1] > away) & (points[:, 1] < h - 1 - away))
+    if inside.sum() < 8:
+        return False
+    points, normals = points[inside], normals[inside]
+
+    def at(distance):
+        xy = points + distance * normals
+        return ndimage.map_coordinates(lightness, [xy[:, 1], xy[:, 0]], order=1)
+
+    near, far = np.median(at(-EDGE_NEAR) - at(EDGE_NEAR)), np.median(at(-EDGE_FAR) - at(EDGE_FAR))
+    return far >= EDGE_STEP and near >= EDGE_SHARP * far
 
 
 def _clockwise_from_top_left(corners):
@@ -205,17 +282,9 @@ def _quadrilateral(outline):
     return _clockwise_from_top_left(quad) if np.percentile(stray, 95) <= QUAD_FIT * size else None
 
 
-def find_sheet(image):
-    """The sheet in a photo of a page on a desk, or None when the photo is all page.
-
-    image: (h, w) grey or (h, w, 3/4) colour array, any dtype. The sheet is the convex hull of
-    the paper-coloured region holding the middle of the frame (:func:`paper_region`; the hull,
-    so a notch where the light on the paper turns warm is never cut away). Returns a
-    :class:`Sheet` when that hull covers between MIN_SHEET and ALL_PAGE of the frame and the
-    region fills MIN_SOLIDITY of its hull; else None (the photo is read whole).
-    """
-    lightness, ab, scale = _small_lab(image)
-    region = paper_region(lightness, ab)
+def _sheet(region, lightness):
+    """(outline (k, 2), hull mask, quad) of a candidate sheet region on the small copy, or None
+    when it is no sheet (see :func:`find_sheet`)."""
     if region.mean() < MIN_SHEET:
         return None
     mask = morphology.convex_hull_image(region)
@@ -224,11 +293,30 @@ def find_sheet(image):
     outline = _outline(mask)
     border = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]]).sum()
     quad = _quadrilateral(outline) if border <= BORDER_TOUCH * len(outline) else None
-    if quad is None:
-        outline = outline[ConvexHull(outline).vertices]
-    else:
-        outline = quad
-    return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad is not None)
+    outline = outline[ConvexHull(outline).vertices] if quad is None else quad
+    if not sharp_edges(lightness, outline):
+        return None
+    return outline, mask, quad is not None
+
+
+def find_sheet(image):
+    """The sheet in a photo of a page on a desk, or None when the photo is all page.
+
+    image: (h, w) grey or (h, w, 3/4) colour array, any dtype. The sheet is the convex hull of
+    the paper-coloured region holding the middle of the frame (:func:`paper_region`; the hull,
+    so a notch where the light on the paper turns warm is never cut away), or failing that of
+    the region brighter than the rest (:func:`brighter`: a page on a grey desk). A candidate
+    is the sheet when its hull covers between MIN_SHEET and ALL_PAGE of the frame, the region
+    fills MIN_SOLIDITY of its hull, and its outline is a sharp step all round
+    (:func:`sharp_edges`: not the edge of a shadow). Else None: the photo is read whole.
+    """
+    lightness, ab, scale = _small_lab(image)
+    for like in (paper_coloured(lightness, ab), brighter(lightness)):
+        found = _sheet(central_region(like), lightness)
+        if found is not None:
+            outline, mask, quad = found
+            return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad)
+    return None
 
 
 def upright_transform(sheet, factor=1.0):
@@ -264,13 +352,14 @@ def sheet_mask(sheet, tform, shape, factor=1.0):
 def warp_page(grey, tform, shape, keep=None):
     """Resample a grey page through ``tform`` (output (x, y) -> ``grey``'s (x, y)) into ``shape``.
 
-    keep: optional (h, w) bool of ``shape``, the output pixels to keep (the sheet); every other
-    output pixel, and every one that falls outside ``grey``, takes the value of the nearest kept
-    pixel, so neither the desk nor a blank corner shows up as ink or as an edge.
+    keep: optional (h, w) bool of ``shape``, the output pixels to keep (the sheet). Returns
+    (page, kept): every output pixel not kept, and every one that falls outside ``grey``, takes
+    the value of the nearest kept pixel, so neither the desk nor a blank corner shows up as ink
+    or as an edge; kept (h, w) bool says which pixels are the page's own.
     """
     out = transform.warp(grey, tform, output_shape=shape, order=1, cval=np.nan)
-    keep = np.isfinite(out) if keep is None else keep & np.isfinite(out)
-    if keep.all() or not keep.any():
-        return np.nan_to_num(out, nan=float(np.nanmedian(out)) if keep.any() else 1.0)
-    nearest = ndimage.distance_transform_edt(~keep, return_distances=False, return_indices=True)
-    return out[tuple(nearest)]
+    kept = np.isfinite(out) if keep is None else keep & np.isfinite(out)
+    if kept.all() or not kept.any():
+        return np.nan_to_num(out, nan=float(np.nanmedian(out)) if kept.any() else 1.0), kept
+    nearest = ndimage.distance_transform_edt(~kept, return_distances=False, return_indices=True)
+    return out[tuple(nearest)], kept
