@@ -49,12 +49,17 @@ RULE_FILL = 0.8
 RULE_DRIFT = 7
 RULE_LENGTH = 0.3
 RULE_THICK = 0.01
-RULE_STROKE = 1.5  # a line this many times its usual thickness has a stroke drawn along it
+RULE_STROKE = 1.2  # a line this many times its usual thickness has a stroke drawn along it
 
 
 # A blob whose mean darkness is under FAINT x that of the page's typical character is no
 # writing of this page (show-through, an erased ghost).
 FAINT = 0.6
+
+
+# A sheet told from the desk by brightness alone is no sheet when more than SHEET_LEAK as many
+# character-sized blobs lie outside it as inside.
+SHEET_LEAK = 0.2
 
 
 # Text whose lines run at least this many degrees off level is turned level before reading.
@@ -63,7 +68,10 @@ MIN_SKEW = 1.0
 
 # Sizes relative to the page's typical character height H (see typical_height).
 SPECK_SIZE = 0.3  # a blob whose longer side is below 0.3 H is a dot or a speck
+MIN_CHARACTER = 0.5  # a character, its pieces merged, is at least 0.5 H tall or wide
 MAX_SIZE = 3.0  # ... and one longer than 3 H (a page edge, a ruled line) is no character
+LINE_PIECE = 1.8  # ... nor one longer than 1.8 H ...
+LINE_ASPECT = 4.0  # ... and 4 times as long as wide (a piece of a rule: an I is as thin, not as long)
 MERGE_GAP = 0.35  # pieces stacked within 0.35 H of each other ...
 MERGE_OVERLAP = 0.5  # ... whose x ranges overlap by half the narrower one are one character
 MERGE_MAX_HEIGHT = 1.6  # ... as long as the merged box stays under 1.6 H tall
@@ -360,7 +368,8 @@ def upright_page(image, grey, factor):
 
     image: the input array (its colour finds the sheet, :func:`nnrec.ocr.sheet.find_sheet`);
     grey: it in grey at the working resolution, ``factor`` input pixels per working pixel.
-    The text's skew is measured on the ink of character-sized blobs
+    A sheet told from the desk by brightness alone must hold the writing (its edge could be a
+    shadow's): see SHEET_LEAK. The text's skew is measured on the ink of character-sized blobs
     (:func:`nnrec.ocr.skew.estimate_skew`) and the page turned when it is MIN_SKEW or more.
     Returns (grey, ink, darkness, components, to_working, sheet, skew, kept): the upright page
     at working resolution, its ink mask, darkness (see :func:`binarize`) and components, the transform from its (x, y) to ``grey``'s, the
@@ -374,11 +383,19 @@ def upright_page(image, grey, factor):
     def keep(tf, out_shape):
         return None if found is None else sheet_mask(found, tf, out_shape, factor)
 
+    ink = None
+    if found is not None and found.by == "brightness":
+        ink, dark = binarize(grey)
+        comp = _components(ink)
+        if _writing_outside(comp, found, factor):
+            found = None
     if found is not None:
         tform, shape = upright_transform(found, factor)
         up, kept = warp_page(grey, tform, shape, keep(tform, shape))
-    ink, dark = binarize(up)
-    comp = _components(ink)
+        ink = None
+    if ink is None:
+        ink, dark = binarize(up)
+        comp = _components(ink)
     angle = estimate_skew(_character_ink(comp), comp.height) if len(comp.ids) else 0.0
     if abs(angle) >= MIN_SKEW:
         turn, shape = level_transform(shape, angle)
@@ -387,6 +404,18 @@ def upright_page(image, grey, factor):
         ink, dark = binarize(up)
         comp = _components(ink)
     return up, ink, dark, comp, tform, found, angle, kept
+
+
+def _writing_outside(comp, sheet, factor):
+    """Whether a sheet told from the desk by brightness alone leaves writing outside it (more
+    than SHEET_LEAK of the character-sized blobs inside it): then its edge is a shadow's."""
+    size = np.maximum(comp.boxes[:, 2] - comp.boxes[:, 0], comp.boxes[:, 3] - comp.boxes[:, 1])
+    characters = (size >= SPECK_SIZE * comp.height) & (size <= MAX_SIZE * comp.height)
+    centres = (comp.boxes[characters][:, :2] + comp.boxes[characters][:, 2:]) / 2 * factor * sheet.scale
+    rows = np.clip(centres[:, 0].astype(int), 0, sheet.mask.shape[0] - 1)
+    cols = np.clip(centres[:, 1].astype(int), 0, sheet.mask.shape[1] - 1)
+    on = sheet.mask[rows, cols]
+    return (~on).sum() > SHEET_LEAK * max(on.sum(), 1)
 
 
 def _faint(comp, dark):
@@ -434,8 +463,14 @@ def find_characters(image):
     ids = comp.ids[pieces]
     groups, merged = _merge_pieces(boxes[pieces], height)
     groups = [[int(ids[k]) for k in g] for g in groups]
-    # a character is at most MAX_SIZE tall-or-wide (not a page edge or a ruled line)
-    keep = np.maximum(merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1]) <= MAX_SIZE * height
+    # a character, its pieces merged, is at least MIN_CHARACTER and at most MAX_SIZE
+    # tall-or-wide (not a fleck, not a page edge or a ruled line), and no
+    # longer than LINE_PIECE heights when it is LINE_ASPECT times as long as wide (a piece of a
+    # rule or an edge)
+    tall, wide = merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1]
+    long, short = np.maximum(tall, wide), np.minimum(tall, wide)
+    line_piece = (long >= LINE_PIECE * height) & (long >= LINE_ASPECT * short)
+    keep = (long <= MAX_SIZE * height) & (long >= MIN_CHARACTER * height) & ~line_piece
     groups = [g for g, k in zip(groups, keep) if k]
     return PageCharacters(merged[keep], labels, groups, ink, height, 1.0 / factor, grey, to_image, sheet, angle)
 

@@ -30,11 +30,11 @@ SHEET_PIXELS = 320
 CENTRE = 0.4
 
 # A pixel is background when its lightness (CIELAB L*) is under PAPER_DARKER x the paper's
-# (a dark or grey desk; a shadow on the paper is rarely that deep) or when it is more yellow
+# (a dark desk; a shadow on the paper is rarely that deep) or when it is more yellow
 # (b*, units of 100) by PAPER_WARMER, or redder or greener (a*) by PAPER_TINT, than the paper: a
 # wooden desk. Only warmer counts: a shadow on the paper is lit by the blue sky, so it turns
 # bluer (b* falls by up to ~0.17 on the photos looked at), never more yellow.
-PAPER_DARKER = 0.6
+PAPER_DARKER = 0.45
 PAPER_WARMER = 0.08
 PAPER_TINT = 0.1
 
@@ -81,13 +81,16 @@ class Sheet:
     from the top-left; four for a quadrilateral. mask: (h, w) bool region of the sheet on the
     small copy, ``scale`` small pixels per input pixel. quad: whether the outline is a clean
     quadrilateral inside the frame (rectified by :func:`upright_transform`), else the sheet is
-    only masked.
+    only masked. by: "colour" when the desk differs from the paper in colour or is far darker,
+    "brightness" when it is only darker (then a shadow's edge could pass for the sheet's: see
+    :func:`nnrec.ocr.segment.upright_page`).
     """
 
     outline: np.ndarray
     mask: np.ndarray
     scale: float
     quad: bool
+    by: str = "colour"
 
 
 def _small_lab(image):
@@ -130,13 +133,15 @@ def paper_coloured(lightness, ab):
             & (np.abs(shift[..., 0]) <= PAPER_TINT))
 
 
-def brighter(lightness):
-    """(h, w) bool: pixels brighter than Otsu's threshold on the frame's lightness, when the
-    two sides differ by at least BRIGHTER (a page on a grey desk of the paper's own hue); else
-    all False."""
-    threshold = filters.threshold_otsu(lightness)
-    bright = lightness > threshold
-    if bright.all() or not bright.any() or lightness[~bright].mean() > (1 - BRIGHTER) * lightness[bright].mean():
+def brighter(lightness, within):
+    """(h, w) bool: pixels brighter than Otsu's threshold on the lightness of the ``within``
+    pixels (the paper-coloured ones), when the two sides differ by at least BRIGHTER (a page on
+    a grey desk of the paper's own hue); else all False."""
+    if within.sum() < 2:
+        return np.zeros(lightness.shape, bool)
+    threshold = filters.threshold_otsu(lightness[within])
+    bright = within & (lightness > threshold)
+    if bright.all() or not bright.any() or lightness[within & ~bright].mean() > (1 - BRIGHTER) * lightness[bright].mean():
         return np.zeros(lightness.shape, bool)
     return bright
 
@@ -311,11 +316,12 @@ def find_sheet(image):
     (:func:`sharp_edges`: not the edge of a shadow). Else None: the photo is read whole.
     """
     lightness, ab, scale = _small_lab(image)
-    for like in (paper_coloured(lightness, ab), brighter(lightness)):
+    coloured = paper_coloured(lightness, ab)
+    for by, like in (("colour", coloured), ("brightness", brighter(lightness, coloured))):
         found = _sheet(central_region(like), lightness)
         if found is not None:
             outline, mask, quad = found
-            return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad)
+            return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad, by=by)
     return None
 
 
