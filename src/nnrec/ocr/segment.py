@@ -64,6 +64,7 @@ SHEET_LEAK = 0.2
 
 # Text whose lines run at least this many degrees off level is turned level before reading.
 MIN_SKEW = 1.0
+MIN_SKEW_CHARACTERS = 4  # ... measured on at least this many character-sized blobs
 
 
 # Sizes relative to the page's typical character height H (see typical_height).
@@ -396,7 +397,9 @@ def upright_page(image, grey, factor):
     if ink is None:
         ink, dark = binarize(up)
         comp = _components(ink)
-    angle = estimate_skew(_character_ink(comp), comp.height) if len(comp.ids) else 0.0
+    characters = _character_ink(comp)
+    enough = len(np.unique(comp.labels[characters])) >= MIN_SKEW_CHARACTERS
+    angle = estimate_skew(characters, comp.height) if enough else 0.0
     if abs(angle) >= MIN_SKEW:
         turn, shape = level_transform(shape, angle)
         tform = turn + tform

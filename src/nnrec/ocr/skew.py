@@ -19,6 +19,9 @@ FINE_STEP = 0.1
 # The profile's bins are this fraction of the character height.
 BIN = 0.25
 
+# A turn must sharpen the profile by MIN_GAIN over the level one to count (else level is kept).
+MIN_GAIN = 0.01
+
 # At most this many ink pixels are projected (a regular subsample of larger pages).
 MAX_POINTS = 100_000
 
@@ -40,7 +43,7 @@ def estimate_skew(ink, height):
 
     ink: (h, w) bool, True on the characters' ink (leave out page edges and ruled lines: a long
     line is a sharp peak of its own); height: the typical character height in pixels. A page
-    with no ink gives 0.
+    with no ink gives 0, and so does one no angle sharpens by MIN_GAIN over level.
     """
     y, x = np.nonzero(ink)
     if len(x) < 2 or height <= 0:
@@ -49,7 +52,11 @@ def estimate_skew(ink, height):
     x, y = x[::step].astype(float), y[::step].astype(float)
     bin_size = max(BIN * height, 1.0)
     coarse = np.arange(-MAX_SKEW, MAX_SKEW + COARSE_STEP / 2, COARSE_STEP)
-    best = coarse[np.argmax(_sharpness(x, y, coarse, bin_size))]
+    sharpness = _sharpness(x, y, coarse, bin_size)
+    level = sharpness[np.argmin(np.abs(coarse))]
+    if sharpness.max() < (1 + MIN_GAIN) * level:
+        return 0.0
+    best = coarse[np.argmax(sharpness)]
     fine = np.arange(best - COARSE_STEP, best + COARSE_STEP + FINE_STEP / 2, FINE_STEP)
     return float(fine[np.argmax(_sharpness(x, y, fine, bin_size))])
 
