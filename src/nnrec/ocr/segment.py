@@ -18,7 +18,7 @@ from scipy import ndimage
 from skimage import color, filters, measure, morphology, transform, util
 
 from nnrec import DataError
-from nnrec.ocr.sheet import find_sheet, sheet_mask, upright_transform, warp_page
+from nnrec.ocr.sheet import find_sheet, sheet_area, sheet_mask, upright_transform, warp_page
 from nnrec.ocr.skew import estimate_skew, level_transform
 
 # Working resolution: pages are box-averaged down to at most this many pixels before
@@ -122,9 +122,10 @@ def read_image(path):
     return image
 
 
-def _shrink(grey):
-    """Box-average ``grey`` down to at most WORK_PIXELS; returns (image, factor)."""
-    factor = max(1, int(np.ceil(np.sqrt(grey.size / WORK_PIXELS))))
+def _shrink(grey, pixels=None):
+    """Box-average ``grey`` down so ``pixels`` of it (default: all) fit in WORK_PIXELS; returns
+    (image, factor)."""
+    factor = max(1, int(np.ceil(np.sqrt((grey.size if pixels is None else pixels) / WORK_PIXELS))))
     if factor == 1:
         return grey, 1
     return transform.downscale_local_mean(grey, (factor, factor)), factor
@@ -364,35 +365,36 @@ def _character_ink(comp):
     return np.isin(comp.labels, comp.ids[keep])
 
 
-def upright_page(image, grey, factor):
+def upright_page(image, grey):
     """The photo's sheet, rectified and turned so its text lines are level.
 
     image: the input array (its colour finds the sheet, :func:`nnrec.ocr.sheet.find_sheet`);
-    grey: it in grey at the working resolution, ``factor`` input pixels per working pixel.
-    A sheet told from the desk by brightness alone must hold the writing (its edge could be a
-    shadow's): see SHEET_LEAK. The text's skew is measured on the ink of character-sized blobs
-    (:func:`nnrec.ocr.skew.estimate_skew`) and the page turned when it is MIN_SKEW or more.
-    Returns (grey, ink, darkness, components, to_working, sheet, skew, kept): the upright page
-    at working resolution, its ink mask, darkness (see :func:`binarize`) and components, the transform from its (x, y) to ``grey``'s, the
-    sheet found (or None), the skew in degrees, and which of its pixels are the page's own
-    (see :func:`nnrec.ocr.sheet.warp_page`).
+    grey: it in grey (:func:`to_grey`). The page is read shrunk so the whole frame, or the
+    sheet found in it, fits in WORK_PIXELS. A sheet told from the desk by brightness alone
+    must hold the writing (its edge could be a shadow's): see SHEET_LEAK. The text's skew is
+    measured on the ink of character-sized blobs (:func:`nnrec.ocr.skew.estimate_skew`) and the
+    page turned when it is MIN_SKEW or more.
+    Returns (grey, ink, darkness, components, to_working, factor, sheet, skew, kept): the
+    upright page at working resolution, its ink mask, darkness (see :func:`binarize`) and
+    components, the transform from its (x, y) to those of the input shrunk by ``factor``, the
+    sheet found (or None), the skew in degrees, and which of its pixels are the page's own (see
+    :func:`nnrec.ocr.sheet.warp_page`).
     """
     found = find_sheet(image)
-    tform, shape, up = transform.EuclideanTransform(), grey.shape, grey
-    kept = np.ones(grey.shape, bool)
-
-    def keep(tf, out_shape):
-        return None if found is None else sheet_mask(found, tf, out_shape, factor)
-
+    small, factor = _shrink(grey)
+    tform, shape, up = transform.EuclideanTransform(), small.shape, small
+    kept = np.ones(small.shape, bool)
     ink = None
     if found is not None and found.by == "brightness":
-        ink, dark = binarize(grey)
+        ink, dark = binarize(small)
         comp = _components(ink)
         if _writing_outside(comp, found, factor):
             found = None
     if found is not None:
+        # the sheet alone gets the working resolution, not the whole frame
+        small, factor = _shrink(grey, sheet_area(found))
         tform, shape = upright_transform(found, factor)
-        up, kept = warp_page(grey, tform, shape, keep(tform, shape))
+        up, kept = warp_page(small, tform, shape, sheet_mask(found, tform, shape, factor))
         ink = None
     if ink is None:
         ink, dark = binarize(up)
@@ -403,10 +405,11 @@ def upright_page(image, grey, factor):
     if abs(angle) >= MIN_SKEW:
         turn, shape = level_transform(shape, angle)
         tform = turn + tform
-        up, kept = warp_page(grey, tform, shape, keep(tform, shape))
+        keep = None if found is None else sheet_mask(found, tform, shape, factor)
+        up, kept = warp_page(small, tform, shape, keep)
         ink, dark = binarize(up)
         comp = _components(ink)
-    return up, ink, dark, comp, tform, found, angle, kept
+    return up, ink, dark, comp, tform, factor, found, angle, kept
 
 
 def _writing_outside(comp, sheet, factor):
@@ -453,8 +456,7 @@ def find_characters(image):
     typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
-    grey, factor = _shrink(to_grey(image))
-    grey, ink, dark, comp, to_working, sheet, angle, kept = upright_page(image, grey, factor)
+    grey, ink, dark, comp, to_working, factor, sheet, angle, kept = upright_page(image, to_grey(image))
     sheet = None if sheet is None else sheet.outline
     to_image = to_working + transform.AffineTransform(scale=factor)
     labels, boxes, areas, height = comp.labels, comp.boxes, comp.areas, comp.height

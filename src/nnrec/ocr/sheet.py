@@ -325,6 +325,11 @@ def find_sheet(image):
     return None
 
 
+def sheet_area(sheet):
+    """The sheet's area in the input image's pixels."""
+    return _area(sheet.outline)
+
+
 def upright_transform(sheet, factor=1.0):
     """Where the upright sheet lies in the image: (transform, shape).
 
