@@ -413,15 +413,20 @@ def upright_page(image, grey):
 
 
 def _writing_outside(comp, sheet, factor):
-    """Whether a sheet told from the desk by brightness alone leaves writing outside it (more
-    than SHEET_LEAK of the character-sized blobs inside it): then its edge is a shadow's."""
-    size = np.maximum(comp.boxes[:, 2] - comp.boxes[:, 0], comp.boxes[:, 3] - comp.boxes[:, 1])
-    characters = (size >= SPECK_SIZE * comp.height) & (size <= MAX_SIZE * comp.height)
-    centres = (comp.boxes[characters][:, :2] + comp.boxes[characters][:, 2:]) / 2 * factor * sheet.scale
+    """Whether a sheet told from the desk by brightness alone leaves writing outside it: more
+    than SHEET_LEAK as many blobs outside it as inside that are sized like the writing inside
+    (half to twice its typical height). Then its edge is a shadow's, not the sheet's."""
+    centres = (comp.boxes[:, :2] + comp.boxes[:, 2:]) / 2 * factor * sheet.scale
     rows = np.clip(centres[:, 0].astype(int), 0, sheet.mask.shape[0] - 1)
     cols = np.clip(centres[:, 1].astype(int), 0, sheet.mask.shape[1] - 1)
     on = sheet.mask[rows, cols]
-    return (~on).sum() > SHEET_LEAK * max(on.sum(), 1)
+    if not on.any():
+        return True
+    heights = comp.boxes[:, 2] - comp.boxes[:, 0]
+    height = typical_height(heights[on], comp.areas[on])
+    size = np.maximum(heights, comp.boxes[:, 3] - comp.boxes[:, 1])
+    writing = (size >= 0.5 * height) & (size <= 2 * height)
+    return (writing & ~on).sum() > SHEET_LEAK * max((writing & on).sum(), 1)
 
 
 def _faint(comp, dark):
