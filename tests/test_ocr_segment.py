@@ -5,6 +5,7 @@ import pytest
 from skimage import io
 
 from nnrec import DataError
+from nnrec.ocr import ink as ink_module
 from nnrec.ocr import segment
 from ocr_pages import draw_page, matched, photograph
 
@@ -155,6 +156,6 @@ def test_ruled_lines_are_taken_out_and_the_letters_crossing_them_stay():
     found = segment.find_characters(photograph(ruled))
     assert len(found.boxes) == len(true)
     assert matched(found.page_boxes(), true, min_iou=0.5) == len(true)
-    lines = segment.ruled_lines(ruled)
+    lines = ink_module.ruled_lines(ruled)
     rule = true[0, 2] - 1
     assert lines[:, 10].mean() > 0.9 and lines[rule, 15:][~ink[rule, 15:]].mean() > 0.9

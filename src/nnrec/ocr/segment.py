@@ -1,9 +1,9 @@
-"""Segmentation: page image -> grey -> ink -> characters -> text lines -> words.
+"""Segmentation: page image -> sheet -> upright page -> ink -> characters -> lines -> words.
 
-Lighting is flattened by dividing by an estimated paper background, ink is split off with
-Otsu's threshold (hysteresis keeps faint stroke ends attached, a closing joins broken
-strokes), connected components that are pieces of one character are merged, and dots and
-specks are dropped. Every size is relative to the page's *typical character height*, measured
+The sheet is cut out of the desk and rectified (:mod:`nnrec.ocr.sheet`), its text turned
+level (:mod:`nnrec.ocr.skew`) and its ink found (:mod:`nnrec.ocr.ink`); connected components
+that are pieces of one character are merged, and dots, specks, flecks, faint show-through,
+pieces of rules and blobs at the page's edge are dropped. Every size is relative to the page's *typical character height*, measured
 on the page itself, so one parameter set serves every page from 0.5 to 12 megapixels. Boxes are
 then grouped into lines (left to right) and each line's word gaps found.
 
@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 from scipy import ndimage
-from skimage import color, filters, measure, morphology, transform, util
+from skimage import color, measure, transform, util
 
 from nnrec import DataError
+from nnrec.ocr.ink import binarize
 from nnrec.ocr.sheet import find_sheet, sheet_area, sheet_mask, upright_transform, warp_page
 from nnrec.ocr.skew import estimate_skew, level_transform
 
@@ -25,31 +26,6 @@ from nnrec.ocr.skew import estimate_skew, level_transform
 # thresholding (a photograph's characters stay 40-150 px tall at this size, plenty for a
 # 32x32 cell, and a 12 MP page is read in well under a second).
 WORK_PIXELS = 1.6e6
-
-
-# Paper background: the page is shrunk by this factor, grey-closed (removes the ink), and
-# blown up again; dividing by it flattens shadows and uneven lighting.
-BACKGROUND_SHRINK = 8
-
-
-# Ink must be at least this much darker than the paper (fraction of the paper's brightness)
-# whatever Otsu says, so a blank page yields no letters.
-MIN_CONTRAST = 0.12
-
-
-# Hysteresis: strokes seeded at the threshold grow into pixels darker than this fraction of it.
-HYSTERESIS_LOW = 0.6
-
-
-# Ruled lines (see ruled_lines): straight stretches filling RULE_FILL of a run RULE_SPAN of the
-# page's extent long, wandering at most RULE_DRIFT pixels across it, joined up reaching
-# RULE_LENGTH of the page, at most RULE_THICK of the page thick.
-RULE_SPAN = 0.1
-RULE_FILL = 0.8
-RULE_DRIFT = 7
-RULE_LENGTH = 0.3
-RULE_THICK = 0.01
-RULE_STROKE = 1.2  # a line this many times its usual thickness has a stroke drawn along it
 
 
 # A blob whose mean darkness is under FAINT x that of the page's typical character is no
@@ -129,98 +105,6 @@ def _shrink(grey, pixels=None):
     if factor == 1:
         return grey, 1
     return transform.downscale_local_mean(grey, (factor, factor)), factor
-
-
-def ink_darkness(grey):
-    """How much darker than the local paper each pixel is, 0 (paper) to 1 (black).
-
-    The paper's brightness is estimated by a grey closing (a dilation of the bright paper over
-    the thin dark strokes) on a shrunken copy, smoothed and blown back up; dividing by it
-    removes shadows and gradients in the lighting.
-    """
-    small = transform.downscale_local_mean(grey, (BACKGROUND_SHRINK, BACKGROUND_SHRINK))
-    radius = max(2, int(round(max(small.shape) / 60)))
-    paper = morphology.closing(small, morphology.disk(radius))
-    paper = filters.gaussian(paper, sigma=radius)
-    paper = transform.resize(paper, grey.shape, order=1)
-    return np.clip(1.0 - grey / np.maximum(paper, 1e-3), 0.0, 1.0)
-
-
-def ruled_lines(ink):
-    """(h, w) bool: the ink of long, thin, straight lines across the page (the ruling of lined
-    paper, a margin line, a page edge, an underline), horizontal or vertical.
-
-    Straight stretches are ink filling RULE_FILL of a run RULE_SPAN of the page's width (or
-    height) long, allowed to wander RULE_DRIFT pixels across it (a tilt, a lens's bend, a wavy
-    pen). Joined up they are a line when they reach RULE_LENGTH of the page and are at most
-    RULE_THICK of the page thick on average: a letter's bar is far shorter, and a big marker
-    letter's long bar far thicker. Where a line is over RULE_STROKE times its usual thickness
-    and a letter's other strokes meet it, a stroke was drawn along it: that stays ink.
-    """
-    lines, thick = np.zeros(ink.shape, bool), np.zeros(ink.shape, bool)
-    for along in (1, 0):  # rows (horizontal lines), then columns (vertical ones)
-        extent = ink.shape[along]
-        span = max(3, int(RULE_SPAN * extent))
-        wide = ndimage.maximum_filter1d(ink, RULE_DRIFT, axis=1 - along)
-        full = ndimage.uniform_filter1d(wide.astype(np.float32), span, axis=along) >= RULE_FILL
-        candidate = ndimage.maximum_filter1d(full, span, axis=along) & ink
-        labels, n = ndimage.label(candidate, np.ones((3, 3), bool))
-        if n == 0:
-            continue
-        area = ndimage.sum(candidate, labels, index=np.arange(1, n + 1))
-        length = np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
-        line = (length >= RULE_LENGTH * extent) & (area / length <= RULE_THICK * extent)
-        labels = np.concatenate([[0], np.where(line, np.arange(1, n + 1), 0)])[labels]
-        lines |= labels > 0
-        thick |= _thick_stretches(labels, along)
-    # a thick stretch is a stroke along the line only where a letter's other strokes meet it
-    # (a scanner's dark border is thick here and there too, with nothing attached)
-    strokes, n = ndimage.label(thick, np.ones((3, 3), bool))
-    letters = ndimage.binary_dilation(ink & ~lines, np.ones((3, 3), bool))
-    attached = np.concatenate([[False], ndimage.maximum(letters, strokes, np.arange(1, n + 1)) > 0])
-    return lines & ~attached[strokes]
-
-
-def _thick_stretches(labels, along):
-    """(h, w) bool: where labelled lines running ``along`` (1: rows, 0: columns) are more than
-    RULE_STROKE x their usual thickness thick: a stroke drawn along the line (an L's foot on a
-    baseline, an I's stem down a rule), which belongs to the letter."""
-    position = np.indices(labels.shape)[along]
-    on = labels > 0
-    key = labels[on].astype(np.int64) * labels.shape[along] + position[on]
-    counts = np.bincount(key, minlength=(labels.max() + 1) * labels.shape[along])
-    thickness = counts.reshape(labels.max() + 1, labels.shape[along]).astype(float)
-    thickness[thickness == 0] = np.nan
-    usual = np.nanmedian(thickness[1:], axis=1) if labels.max() else np.zeros(0)
-    thick = np.zeros(labels.shape, bool)
-    thick[on] = counts[key] > RULE_STROKE * np.concatenate([[0], usual])[labels[on]] + 1
-    return thick
-
-
-def remove_ruled_lines(ink):
-    """Ink with :func:`ruled_lines` taken out; where a stroke crossed a line, the piece of line
-    between its two ends is kept, so the letter stays whole."""
-    lines = ruled_lines(ink)
-    if not lines.any():
-        return ink
-    kept = ink & ~lines
-    bridge = 2 * RULE_DRIFT + 1
-    crossed = (ndimage.binary_closing(kept, np.ones((bridge, 1), bool))
-               | ndimage.binary_closing(kept, np.ones((1, bridge), bool)))
-    # only across the line: a crossing stroke reaches both sides of it
-    return kept | (lines & crossed & ndimage.binary_dilation(kept, np.ones((3, 3), bool)))
-
-
-def binarize(grey):
-    """Grey page -> (ink, darkness): boolean ink mask (True = ink) at the same size, ruled lines
-    taken out (:func:`remove_ruled_lines`), and how dark each pixel is (:func:`ink_darkness`)."""
-    dark = filters.gaussian(ink_darkness(grey), sigma=0.7)
-    threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
-    if not np.isfinite(threshold):
-        return np.zeros(grey.shape, bool), dark
-    ink = filters.apply_hysteresis_threshold(dark, HYSTERESIS_LOW * threshold, threshold)
-    # a one-pixel closing joins strokes broken by a skipping pen or JPEG blocks
-    return remove_ruled_lines(morphology.closing(ink, morphology.disk(1))), dark
 
 
 def typical_height(heights, areas):
