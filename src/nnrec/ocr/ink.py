@@ -35,6 +35,7 @@ RULE_DRIFT = 7
 RULE_LENGTH = 0.3
 RULE_THICK = 0.01
 RULE_STROKE = 1.2  # a line this many times its usual thickness has a stroke drawn along it
+RULE_LOOK = 4  # lines are first looked for on a copy shrunk this many times (any ink: ink)
 
 
 def ink_darkness(grey):
@@ -63,20 +64,15 @@ def ruled_lines(ink):
     letter's long bar far thicker. Where a line is over RULE_STROKE times its usual thickness
     and a letter's other strokes meet it, a stroke was drawn along it: that stays ink.
     """
+    # most pages have no such line: a look at a copy shrunk RULE_LOOK times says so cheaply
+    look = ink[: ink.shape[0] // RULE_LOOK * RULE_LOOK, : ink.shape[1] // RULE_LOOK * RULE_LOOK]
+    look = look.reshape(look.shape[0] // RULE_LOOK, RULE_LOOK, -1, RULE_LOOK).any(axis=(1, 3))
+    if not any(_straight(look, along, 3, thin=False)[1].any() for along in (1, 0) if min(look.shape) >= 3):
+        return np.zeros(ink.shape, bool)
     lines, thick = np.zeros(ink.shape, bool), np.zeros(ink.shape, bool)
     for along in (1, 0):  # rows (horizontal lines), then columns (vertical ones)
-        extent = ink.shape[along]
-        span = max(3, int(RULE_SPAN * extent))
-        wide = ndimage.maximum_filter1d(ink, RULE_DRIFT, axis=1 - along)
-        full = ndimage.uniform_filter1d(wide.astype(np.float32), span, axis=along) >= RULE_FILL
-        candidate = ndimage.maximum_filter1d(full, span, axis=along) & ink
-        labels, n = ndimage.label(candidate, np.ones((3, 3), bool))
-        if n == 0:
-            continue
-        area = ndimage.sum(candidate, labels, index=np.arange(1, n + 1))
-        length = np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
-        line = (length >= RULE_LENGTH * extent) & (area / length <= RULE_THICK * extent)
-        labels = np.concatenate([[0], np.where(line, np.arange(1, n + 1), 0)])[labels]
+        labels, line = _straight(ink, along, RULE_DRIFT)
+        labels = np.concatenate([[0], np.where(line, np.arange(1, len(line) + 1), 0)])[labels]
         lines |= labels > 0
         thick |= _thick_stretches(labels, along)
     # a thick stretch is a stroke along the line only where a letter's other strokes meet it
@@ -85,6 +81,23 @@ def ruled_lines(ink):
     letters = ndimage.binary_dilation(ink & ~lines, np.ones((3, 3), bool))
     attached = np.concatenate([[False], ndimage.maximum(letters, strokes, np.arange(1, n + 1)) > 0])
     return lines & ~attached[strokes]
+
+
+def _straight(ink, along, drift, thin=True):
+    """Straight stretches of ink running ``along`` (1: rows, 0: columns), see :func:`ruled_lines`:
+    (labels (h, w) of the joined-up stretches, (n,) bool which of them are lines; long enough
+    and, if ``thin``, thin enough)."""
+    extent = ink.shape[along]
+    span = max(3, int(RULE_SPAN * extent))
+    wide = ndimage.maximum_filter1d(ink, drift, axis=1 - along)
+    full = ndimage.uniform_filter1d(wide.astype(np.float32), span, axis=along) >= RULE_FILL
+    candidate = ndimage.maximum_filter1d(full, span, axis=along) & ink
+    labels, n = ndimage.label(candidate, np.ones((3, 3), bool))
+    if n == 0:
+        return labels, np.zeros(0, bool)
+    area = ndimage.sum(candidate, labels, index=np.arange(1, n + 1))
+    length = np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
+    return labels, (length >= RULE_LENGTH * extent) & (~thin | (area / length <= RULE_THICK * extent))
 
 
 def _thick_stretches(labels, along):
