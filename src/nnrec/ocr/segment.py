@@ -328,7 +328,11 @@ def _faint(comp, dark):
 def _touching_edge(comp, kept):
     """(n,) bool: which components touch the edge of the page's own pixels (the frame, the
     sheet's outline): page edges, the desk, letters cut off by the frame, never whole ones."""
-    edge = ~ndimage.binary_erosion(np.pad(kept, 1), np.ones((5, 5), bool))[1:-1, 1:-1]
+    if kept.all():  # the frame's own edge: no erosion needed
+        edge = np.ones(kept.shape, bool)
+        edge[2:-2, 2:-2] = False
+    else:
+        edge = ~ndimage.binary_erosion(np.pad(kept, 1), np.ones((5, 5), bool))[1:-1, 1:-1]
     touching = np.unique(comp.labels[edge & (comp.labels > 0)])
     return np.isin(comp.ids, touching)
 
