@@ -18,8 +18,8 @@ with io.log_to(snakemake.log[0]):
             f"{data.character_source(snakemake.input.provenance)} characters")
     labels = [charset.CLASSES[k] for k in result.labels]
     title = f"{p.page}: {len(result.boxes)} characters found, read by {p.model}"
-    save(plots.page_boxes(ocr.to_grey(image), result.boxes, labels, result.lines, title, note, result.sheet),
-         out.figure)
+    # the boxes lie on the upright page (the sheet cut out of the photo and turned level)
+    save(plots.page_boxes(result.page, result.boxes * result.scale, labels, result.lines, title, note), out.figure)
     if p.truth:
         scores = score_page(result.text, p.truth, len(result.boxes), result.text_without_context)
         scores = {"image": p.page, "model": p.model, **scores}

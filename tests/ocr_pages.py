@@ -97,3 +97,32 @@ def stroke_ink(slant, width=3):
         ink[y, x - width // 2 : x + width // 2 + 1] = 1.0
     return ink
 
+
+
+def on_desk(page, angle=0.0, perspective=0.0, desk="wood", margin=0.3, seed=0):
+    """An RGB page (h, w, 3) lying on a desk, turned ``angle`` degrees counter-clockwise on
+    screen, its corners pushed about by ``perspective`` of its size. desk: "wood" (brown grain)
+    or "dark". Returns (photo (H, W, 3) floats, (4, 2) (x, y) of the page's corners in it
+    (top-left, top-right, bottom-right, bottom-left), transform mapping page (x, y) to photo)."""
+    from skimage import filters, transform
+
+    rng = np.random.default_rng(seed)
+    h, w = page.shape[:2]
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], float)
+    t = np.deg2rad(-angle)  # counter-clockwise on screen, y pointing down
+    turn = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    placed = (corners - [w / 2, h / 2]) @ turn.T + rng.uniform(-perspective, perspective, (4, 2)) * max(h, w)
+    placed += margin * max(h, w) - placed.min(axis=0)
+    size = (placed.max(axis=0) + margin * max(h, w)).astype(int)
+    page_to_photo = transform.ProjectiveTransform.from_estimate(corners, placed)
+    photo = transform.warp(page, page_to_photo.inverse, output_shape=(size[1], size[0]), order=1, cval=-1)
+    yy, xx = np.mgrid[0 : size[1], 0 : size[0]]
+    if desk == "wood":
+        grain = filters.gaussian(rng.normal(0, 1, (size[1], size[0])), sigma=(1, 12))
+        stripes = np.sin(yy / 5.0 + 40 * grain)
+        background = np.array([0.55, 0.36, 0.2]) * (0.85 + 0.15 * stripes)[..., None]
+    else:
+        background = np.full((size[1], size[0], 3), 0.12) + rng.normal(0, 0.02, (size[1], size[0], 1))
+    off = photo[..., 0] < 0
+    photo[off] = background[off]
+    return np.clip(photo, 0, 1), placed, page_to_photo

@@ -5,6 +5,7 @@ import pytest
 from skimage import io
 
 from nnrec import DataError
+from nnrec.ocr import ink as ink_module
 from nnrec.ocr import segment
 from ocr_pages import draw_page, matched, photograph
 
@@ -124,3 +125,37 @@ def test_unreadable_pages_raise_data_error_naming_the_file(tmp_path):
     with pytest.raises(DataError, match="notes.png"):
         segment.read_image(text)
 
+
+
+def test_group_lines_keeps_a_staircase_of_words_in_one_line():
+    # three words of one line, each written 0.7 of a character height lower than the one
+    # before, and a second line well below
+    words = []
+    for w, top in enumerate([100, 128, 156]):
+        words += [[top, 20 + 150 * w + 30 * k, top + 40, 44 + 150 * w + 30 * k] for k in range(4)]
+    below = [[300, 20 + 30 * k, 340, 44 + 30 * k] for k in range(5)]
+    lines, spaces = segment.group_lines(np.array(words + below))
+    assert lines == [list(range(12)), list(range(12, 17))]
+    assert spaces[0] == {4, 8}
+
+
+def test_group_lines_does_not_join_lines_that_start_at_the_margin():
+    # two short lines one above the other: the lower one starts left of where the upper ends
+    upper = [[100, 20 + 30 * k, 140, 44 + 30 * k] for k in range(3)]
+    lower = [[160, 20 + 30 * k, 200, 44 + 30 * k] for k in range(5)]
+    lines, _ = segment.group_lines(np.array(upper + lower))
+    assert lines == [[0, 1, 2], [3, 4, 5, 6, 7]]
+
+
+def test_ruled_lines_are_taken_out_and_the_letters_crossing_them_stay():
+    ink, true = draw_page(["HLTVN FTH", "NVHLT"], height=40)
+    ruled = ink.copy()
+    for row in true[:, 2] - 1:  # a thin rule along each baseline, under every letter's foot
+        ruled[row, :] = True
+    ruled[:, 10] = True  # and a margin line down the page
+    found = segment.find_characters(photograph(ruled))
+    assert len(found.boxes) == len(true)
+    assert matched(found.page_boxes(), true, min_iou=0.5) == len(true)
+    lines = ink_module.ruled_lines(ruled)
+    rule = true[0, 2] - 1
+    assert lines[:, 10].mean() > 0.9 and lines[rule, 15:][~ink[rule, 15:]].mean() > 0.9

@@ -83,7 +83,8 @@ def draw_boxes(image, result, path, page):
 
     labels = [charset.CLASSES[k] for k in result.labels]
     title = f"{Path(page).name}: {len(result.boxes)} characters in {len(result.lines)} lines"
-    save(plots.page_boxes(ocr.to_grey(image), result.boxes, labels, result.lines, title, sheet=result.sheet), path)
+    save(plots.page_boxes(ocr.to_grey(image), result.boxes, labels, result.lines, title, sheet=result.sheet,
+                          corners=result.corners), path)
 
 
 def _ocr(args):

@@ -6,7 +6,9 @@ The package, one concern a module, arrows pointing down:
 
 - :mod:`.read`     page -> text: :func:`extract_text`, :func:`read_page`, word context
 - :mod:`.image`    file -> upright page array (EXIF orientation, colour spaces, alpha) -> grey
-- :mod:`.segment`  page -> grey -> ink -> characters -> lines -> words
+- :mod:`.segment`  page -> sheet -> upright page -> ink -> characters -> lines -> words
+- :mod:`.sheet`    the sheet on a desk: found, rectified; :mod:`.skew` the text turned level
+- :mod:`.ink`      light and ink: paper flattened, ink thresholded, ruled lines taken out
 - :mod:`.glyphs`   one character image -> the 32x32 cell the readers see (redraw, deskew, warp)
 - :mod:`.reader`   the reader MLP: its training characters, input features (HOG) and training
 - :mod:`.fonts`    type faces as extra training characters (print fonts, the reader's fonts)

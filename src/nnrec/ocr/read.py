@@ -20,14 +20,18 @@ from nnrec.ocr.segment import character_masks, find_characters, group_lines, wor
 class PageText:
     """What :func:`extract_text` found on a page.
 
-    boxes: (n, 4) [y1, x1, y2, x2] in the input image's pixels, in reading order.
+    boxes: (n, 4) [y1, x1, y2, x2] in reading order, in the pixels of the upright page at the
+    input's scale (the input image's own pixels when no sheet was cut out and nothing turned);
+    corners: (n, 4, 2) (x, y) of the same boxes' corners on the input image itself.
     labels: (n,) class indices; probs: (n, 36); lines: list of index lists into boxes;
     spaces: per line, the positions (index into the line) that start a new word;
     text: the page's text, lines joined by newlines; text_without_context: the same with every
     character's own most probable class (no word context); binary: the ink image (1 = paper,
-    0 = ink) at the working resolution; scale: working pixels per input pixel; sheet: (4, 2)
-    [x, y] corners of the sheet found in a photograph (input pixels, clockwise from the top
-    left), or None when the whole frame was read as the page.
+    0 = ink) at the working resolution; scale: working pixels per input pixel; page: the upright
+    grey page (0-1) at the working resolution, the one ``binary`` and ``boxes`` refer to;
+    sheet: (k, 2) (x, y) outline of the sheet found on a desk, in the input image's pixels
+    (clockwise from the top-left, four corners for a quadrilateral), None when the photo is all
+    page; skew: degrees the text rose to the right by and was turned level.
     """
 
     boxes: np.ndarray
@@ -39,7 +43,10 @@ class PageText:
     text_without_context: str
     binary: np.ndarray = field(repr=False)
     scale: float = 1.0
-    sheet: np.ndarray | None = None
+    corners: np.ndarray = field(default=None, repr=False)
+    page: np.ndarray = field(default=None, repr=False)
+    sheet: np.ndarray = None
+    skew: float = 0.0
 
     def as_record(self, top=3):
         """The page as plain JSON-ready data (the schema of ``nnrec ocr --json``, one page).
@@ -47,8 +54,9 @@ class PageText:
         {"text", "text_without_context": str; "sheet": [[x, y] x 4] or null;
         "lines": [{"text": str, "characters": [index into "characters", ...]}];
         "characters": [{"char": str (with word context), "own": str (its own best class),
-        "line": int, "word_start": bool, "box": {"left", "top", "right", "bottom"} (input pixels,
-        right and bottom exclusive), "top": [{"char": str, "p": float}, ...] (the ``top`` most
+        "line": int, "word_start": bool, "box": {"left", "top", "right", "bottom"} (the upright page's
+        pixels, i.e. the input's when no sheet was cut out and no turn made; right and bottom
+        exclusive), "corners": [[x, y] x 4] (the box on the input image), "top": [{"char": str, "p": float}, ...] (the ``top`` most
         probable classes, most probable first)}]}, characters in reading order.
         """
         line_of, starts = {}, set()
@@ -66,6 +74,7 @@ class PageText:
                 "line": line_of[i],
                 "word_start": i in starts,
                 "box": dict(zip(("top", "left", "bottom", "right"), box)),
+                "corners": None if self.corners is None else np.asarray(self.corners[i], float).round(1).tolist(),
                 "top": [{"char": charset.CLASSES[k], "p": round(float(self.probs[i, k]), 4)} for k in best[i]],
             })
         texts = self.text.split("\n") if self.lines else []
@@ -163,6 +172,10 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True):
         text_without_context=text_of(own_labels),
         binary=found.binary,
         scale=found.scale,
+        corners=found.image_corners(order),
+        page=found.grey,
+        sheet=found.sheet,
+        skew=found.skew,
     )
 
 

@@ -1,21 +1,25 @@
-"""Segmentation: page image -> grey -> ink -> characters -> text lines -> words.
+"""Segmentation: page image -> sheet -> upright page -> ink -> characters -> lines -> words.
 
-Lighting is flattened by dividing by an estimated paper background, ink is split off with
-Otsu's threshold (hysteresis keeps faint stroke ends attached, a closing joins broken
-strokes), connected components that are pieces of one character are merged, and dots and
-specks are dropped. Every size is relative to the page's *typical character height*, measured
+The sheet is cut out of the desk and rectified (:mod:`nnrec.ocr.sheet`), its text turned
+level (:mod:`nnrec.ocr.skew`) and its ink found (:mod:`nnrec.ocr.ink`); connected components
+that are pieces of one character are merged, and dots, specks, flecks, faint show-through,
+pieces of rules and blobs at the page's edge are dropped. Every size is relative to the page's *typical character height*, measured
 on the page itself, so one parameter set serves every page from 0.5 to 12 megapixels. Boxes are
 then grouped into lines (left to right) and each line's word gaps found.
 
 Nothing here knows what the characters are: no classifier, no lexicon, no per-page setting.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from skimage import filters, measure, morphology, transform
+from scipy import ndimage
+from skimage import measure, transform
 
 from nnrec.ocr.image import read_image, to_grey  # noqa: F401 (read_image: re-exported for callers)
+from nnrec.ocr.ink import binarize
+from nnrec.ocr.sheet import find_sheet, sheet_area, sheet_mask, upright_transform, warp_page
+from nnrec.ocr.skew import estimate_skew, level_transform
 
 # Working resolution: pages are box-averaged down to at most this many pixels before
 # thresholding (a photograph's characters stay 40-150 px tall at this size, plenty for a
@@ -23,29 +27,37 @@ from nnrec.ocr.image import read_image, to_grey  # noqa: F401 (read_image: re-ex
 WORK_PIXELS = 1.6e6
 
 
-# Paper background: the page is shrunk by this factor, grey-closed (removes the ink), and
-# blown up again; dividing by it flattens shadows and uneven lighting.
-BACKGROUND_SHRINK = 8
+# A blob whose mean darkness is under FAINT x that of the page's typical character is no
+# writing of this page (show-through, an erased ghost).
+FAINT = 0.6
 
 
-# Ink must be at least this much darker than the paper (fraction of the paper's brightness)
-# whatever Otsu says, so a blank page yields no letters.
-MIN_CONTRAST = 0.12
+# A sheet told from the desk by brightness alone is no sheet when more than SHEET_LEAK as many
+# character-sized blobs lie outside it as inside.
+SHEET_LEAK = 0.2
 
 
-# Hysteresis: strokes seeded at the threshold grow into pixels darker than this fraction of it.
-HYSTERESIS_LOW = 0.6
+# Text whose lines run at least this many degrees off level is turned level before reading.
+MIN_SKEW = 1.0
+# ... measured on at least this many character-sized blobs: on four (two lines of two letters)
+# the profile of the letters' own strokes can beat the level one, and a level page was turned 4 degrees
+MIN_SKEW_CHARACTERS = 6
 
 
 # Sizes relative to the page's typical character height H (see typical_height).
 SPECK_SIZE = 0.3  # a blob whose longer side is below 0.3 H is a dot or a speck
+MIN_CHARACTER = 0.5  # a character, its pieces merged, is at least 0.5 H tall or wide
 MAX_SIZE = 3.0  # ... and one longer than 3 H (a page edge, a ruled line) is no character
+LINE_PIECE = 1.8  # ... nor one longer than 1.8 H ...
+LINE_ASPECT = 4.0  # ... and 4 times as long as wide (a piece of a rule: an I is as thin, not as long)
 MERGE_GAP = 0.35  # pieces stacked within 0.35 H of each other ...
 MERGE_OVERLAP = 0.5  # ... whose x ranges overlap by half the narrower one are one character
 MERGE_MAX_HEIGHT = 1.6  # ... as long as the merged box stays under 1.6 H tall
 FRAGMENT = 0.5  # a piece under 0.5 H tall within a character's rows ...
 FRAGMENT_GAP = 0.25  # ... joins the nearest character beside it within 0.25 H (an F's loose arm)
 LINE_OVERLAP = 0.4  # a box joins a line when their y ranges overlap by 40% of the shorter
+LINK_GAP = 3.0  # a piece of line starting within 3 H after another ends ...
+LINK_STEP = 1.0  # ... its middle within 1 H of the other's height continues it (a staircase)
 MIN_WIDTH = 0.5  # for word gaps, boxes count as at least 0.5 H wide
 WORD_GAP = 0.6  # a word gap is wider than 0.6 x its line's character height ...
 WORD_GAP_RATIO = 2.0  # ... and the page's word gaps average 2 x its gaps between letters
@@ -53,38 +65,13 @@ WORD_GAP_CLIP = 1.5  # gaps count as at most 1.5 H when the page's gaps are spli
 WORD_GAP_SINGLE = 1.0  # on a page of just two characters: a gap wider than their height
 
 
-def _shrink(grey):
-    """Box-average ``grey`` down to at most WORK_PIXELS; returns (image, factor)."""
-    factor = max(1, int(np.ceil(np.sqrt(grey.size / WORK_PIXELS))))
+def _shrink(grey, pixels=None):
+    """Box-average ``grey`` down so ``pixels`` of it (default: all) fit in WORK_PIXELS; returns
+    (image, factor)."""
+    factor = max(1, int(np.ceil(np.sqrt((grey.size if pixels is None else pixels) / WORK_PIXELS))))
     if factor == 1:
         return grey, 1
     return transform.downscale_local_mean(grey, (factor, factor)), factor
-
-
-def ink_darkness(grey):
-    """How much darker than the local paper each pixel is, 0 (paper) to 1 (black).
-
-    The paper's brightness is estimated by a grey closing (a dilation of the bright paper over
-    the thin dark strokes) on a shrunken copy, smoothed and blown back up; dividing by it
-    removes shadows and gradients in the lighting.
-    """
-    small = transform.downscale_local_mean(grey, (BACKGROUND_SHRINK, BACKGROUND_SHRINK))
-    radius = max(2, int(round(max(small.shape) / 60)))
-    paper = morphology.closing(small, morphology.disk(radius))
-    paper = filters.gaussian(paper, sigma=radius)
-    paper = transform.resize(paper, grey.shape, order=1)
-    return np.clip(1.0 - grey / np.maximum(paper, 1e-3), 0.0, 1.0)
-
-
-def binarize(grey):
-    """Grey page -> boolean ink mask (True = ink) at the same size."""
-    dark = filters.gaussian(ink_darkness(grey), sigma=0.7)
-    threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
-    if not np.isfinite(threshold):
-        return np.zeros(grey.shape, bool)
-    ink = filters.apply_hysteresis_threshold(dark, HYSTERESIS_LOW * threshold, threshold)
-    # a one-pixel closing joins strokes broken by a skipping pen or JPEG blocks
-    return morphology.closing(ink, morphology.disk(1))
 
 
 def typical_height(heights, areas):
@@ -162,20 +149,40 @@ def _merge_pieces(boxes, height):
 
 @dataclass
 class PageCharacters:
-    """Characters found on a page at the working resolution (see :func:`find_characters`)."""
+    """Characters found on a page at the working resolution (see :func:`find_characters`).
 
-    boxes: np.ndarray  # (n, 4) [y1, x1, y2, x2] in working pixels, y2/x2 exclusive
+    The page they were found on is the photo's sheet turned upright (see :func:`upright_page`):
+    ``grey`` at the working resolution, ``to_image`` mapping its (x, y) to the input image's.
+    """
+
+    boxes: np.ndarray  # (n, 4) [y1, x1, y2, x2] in working pixels of the upright page, y2/x2 exclusive
     labels: np.ndarray  # (h, w) int component labels of the ink
     groups: list  # per box, the component labels it is made of
     ink: np.ndarray  # (h, w) bool ink mask
     height: float  # typical character height in working pixels
     scale: float  # working pixels per input pixel
+    grey: np.ndarray = field(default=None, repr=False)  # (h, w) the upright page, 0-1
+    to_image: object = None  # transform: upright working (x, y) -> input image (x, y)
+    sheet: np.ndarray = None  # (k, 2) (x, y) outline of the sheet in the input image, or None
+    skew: float = 0.0  # degrees the text rose to the right by and was turned level
 
     def page_boxes(self, order=None):
-        """(n, 4) int [y1, x1, y2, x2] boxes in the input image's pixels, in ``order`` (indices
-        into boxes; default all, as stored)."""
+        """(n, 4) int [y1, x1, y2, x2] boxes in the upright page's pixels at the input's scale
+        (the input image's own pixels when no sheet was cut out and nothing turned), in
+        ``order`` (indices into boxes; default all, as stored)."""
         boxes = self.boxes if order is None else self.boxes[list(order)]
         return np.round(boxes / self.scale).astype(int).reshape(-1, 4)
+
+    def image_corners(self, order=None):
+        """(n, 4, 2) float (x, y) corners of each box in the input image (top-left, top-right,
+        bottom-right, bottom-left), in ``order``: where the boxes lie on the photo itself."""
+        boxes = self.boxes if order is None else self.boxes[list(order)]
+        y1, x1, y2, x2 = (boxes.reshape(-1, 4).T if len(boxes) else np.zeros((4, 0)))
+        corners = np.stack([np.stack([x1, y1], -1), np.stack([x2, y1], -1),
+                            np.stack([x2, y2], -1), np.stack([x1, y2], -1)], axis=1)
+        if self.to_image is None:
+            return corners / self.scale
+        return self.to_image(corners.reshape(-1, 2)).reshape(-1, 4, 2)
 
     @property
     def binary(self):
@@ -183,34 +190,154 @@ class PageCharacters:
         return 1.0 - self.ink.astype(float)
 
 
+@dataclass
+class _Components:
+    labels: np.ndarray
+    ids: np.ndarray  # (n,) label of each component
+    boxes: np.ndarray  # (n, 4) float [y1, x1, y2, x2]
+    areas: np.ndarray
+    height: float
+
+
+def _components(ink):
+    """Connected components of an ink mask, their boxes and the page's typical height."""
+    labels = measure.label(ink, connectivity=2)
+    props = measure.regionprops(labels)
+    boxes = np.array([p.bbox for p in props], float).reshape(-1, 4)
+    areas = np.array([p.area for p in props], float)
+    height = typical_height(boxes[:, 2] - boxes[:, 0], areas) if len(props) else 0.0
+    return _Components(labels, np.array([p.label for p in props], int), boxes, areas, height)
+
+
+def _character_ink(comp):
+    """Ink of the components sized like characters (see SPECK_SIZE and MAX_SIZE)."""
+    size = np.maximum(comp.boxes[:, 2] - comp.boxes[:, 0], comp.boxes[:, 3] - comp.boxes[:, 1])
+    keep = (size >= SPECK_SIZE * comp.height) & (size <= MAX_SIZE * comp.height)
+    return np.isin(comp.labels, comp.ids[keep])
+
+
+def upright_page(image, grey):
+    """The photo's sheet, rectified and turned so its text lines are level.
+
+    image: the input array (its colour finds the sheet, :func:`nnrec.ocr.sheet.find_sheet`);
+    grey: it in grey (:func:`to_grey`). The page is read shrunk so the whole frame, or the
+    sheet found in it, fits in WORK_PIXELS. A sheet told from the desk by brightness alone
+    must hold the writing (its edge could be a shadow's): see SHEET_LEAK. The text's skew is
+    measured on the ink of character-sized blobs (:func:`nnrec.ocr.skew.estimate_skew`) and the
+    page turned when it is MIN_SKEW or more.
+    Returns (grey, ink, darkness, components, to_working, factor, sheet, skew, kept): the
+    upright page at working resolution, its ink mask, darkness (see :func:`binarize`) and
+    components, the transform from its (x, y) to those of the input shrunk by ``factor``, the
+    sheet found (or None), the skew in degrees, and which of its pixels are the page's own (see
+    :func:`nnrec.ocr.sheet.warp_page`).
+    """
+    found = find_sheet(image)
+    small, factor = _shrink(grey)
+    tform, shape, up = transform.EuclideanTransform(), small.shape, small
+    kept = np.ones(small.shape, bool)
+    ink = None
+    if found is not None and found.by == "brightness":
+        ink, dark = binarize(small)
+        comp = _components(ink)
+        if _writing_outside(comp, found, factor):
+            found = None
+    if found is not None:
+        # the sheet alone gets the working resolution, not the whole frame
+        small, factor = _shrink(grey, sheet_area(found))
+        tform, shape = upright_transform(found, factor)
+        up, kept = warp_page(small, tform, shape, sheet_mask(found, tform, shape, factor))
+        ink = None
+    if ink is None:
+        ink, dark = binarize(up)
+        comp = _components(ink)
+    characters = _character_ink(comp)
+    enough = len(np.unique(comp.labels[characters])) >= MIN_SKEW_CHARACTERS
+    angle = estimate_skew(characters, comp.height) if enough else 0.0
+    if abs(angle) >= MIN_SKEW:
+        turn, shape = level_transform(shape, angle)
+        tform = turn + tform
+        keep = None if found is None else sheet_mask(found, tform, shape, factor)
+        up, kept = warp_page(small, tform, shape, keep)
+        ink, dark = binarize(up)
+        comp = _components(ink)
+    return up, ink, dark, comp, tform, factor, found, angle, kept
+
+
+def _writing_outside(comp, sheet, factor):
+    """Whether a sheet told from the desk by brightness alone leaves writing outside it: more
+    than SHEET_LEAK as many blobs outside it as inside that are sized like the writing inside
+    (half to twice its typical height). Then its edge is a shadow's, not the sheet's."""
+    centres = (comp.boxes[:, :2] + comp.boxes[:, 2:]) / 2 * factor * sheet.scale
+    rows = np.clip(centres[:, 0].astype(int), 0, sheet.mask.shape[0] - 1)
+    cols = np.clip(centres[:, 1].astype(int), 0, sheet.mask.shape[1] - 1)
+    on = sheet.mask[rows, cols]
+    if not on.any():
+        return True
+    heights = comp.boxes[:, 2] - comp.boxes[:, 0]
+    height = typical_height(heights[on], comp.areas[on])
+    size = np.maximum(heights, comp.boxes[:, 3] - comp.boxes[:, 1])
+    writing = (size >= 0.5 * height) & (size <= 2 * height)
+    return (writing & ~on).sum() > SHEET_LEAK * max((writing & on).sum(), 1)
+
+
+def _faint(comp, dark):
+    """(n,) bool: which components are far fainter than the page's writing (FAINT x the median
+    darkness of its character-sized blobs): show-through from the back of the sheet, a ghost of
+    erased writing, a stray pencil mark under pen."""
+    contrast = ndimage.mean(dark, comp.labels, comp.ids) if len(comp.ids) else np.zeros(0)
+    size = np.maximum(comp.boxes[:, 2] - comp.boxes[:, 0], comp.boxes[:, 3] - comp.boxes[:, 1])
+    characters = (size >= SPECK_SIZE * comp.height) & (size <= MAX_SIZE * comp.height)
+    if not characters.any():
+        return np.zeros(len(comp.ids), bool)
+    return contrast < FAINT * np.median(contrast[characters])
+
+
+def _touching_edge(comp, kept):
+    """(n,) bool: which components touch the edge of the page's own pixels (the frame, the
+    sheet's outline): page edges, the desk, letters cut off by the frame, never whole ones."""
+    if kept.all():  # the frame's own edge: no erosion needed
+        edge = np.ones(kept.shape, bool)
+        edge[2:-2, 2:-2] = False
+    else:
+        edge = ~ndimage.binary_erosion(np.pad(kept, 1), np.ones((5, 5), bool))[1:-1, 1:-1]
+    touching = np.unique(comp.labels[edge & (comp.labels > 0)])
+    return np.isin(comp.ids, touching)
+
+
 def find_characters(image):
     """Find the handwritten characters on a page image.
 
     image: (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA array, any dtype. The page is shrunk to
-    at most WORK_PIXELS, binarised (:func:`binarize`), split into connected components, and the
-    pieces of one character merged (:func:`_merge_pieces`); dots, specks (under SPECK_SIZE) and
-    anything over MAX_SIZE typical heights are dropped. Returns :class:`PageCharacters`, boxes
+    at most WORK_PIXELS, its sheet cut out of the desk and turned upright (:func:`upright_page`),
+    binarised (:func:`binarize`), split into connected components, and the
+    pieces of one character merged (:func:`_merge_pieces`); dots, specks (under SPECK_SIZE),
+    blobs touching the edge of the page (:func:`_touching_edge`), faint ones (:func:`_faint`)
+    and anything over MAX_SIZE
+    typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
-    grey, factor = _shrink(to_grey(image))
-    ink = binarize(grey)
-    labels = measure.label(ink, connectivity=2)
-    props = measure.regionprops(labels)
-    if not props:
-        return PageCharacters(np.zeros((0, 4)), labels, [], ink, 0.0, 1.0 / factor)
-    boxes = np.array([p.bbox for p in props], float)
-    areas = np.array([p.area for p in props], float)
-    height = typical_height(boxes[:, 2] - boxes[:, 0], areas)
+    grey, ink, dark, comp, to_working, factor, sheet, angle, kept = upright_page(image, to_grey(image))
+    sheet = None if sheet is None else sheet.outline
+    to_image = to_working + transform.AffineTransform(scale=factor)
+    labels, boxes, areas, height = comp.labels, comp.boxes, comp.areas, comp.height
+    if not len(boxes):
+        return PageCharacters(np.zeros((0, 4)), labels, [], ink, 0.0, 1.0 / factor, grey, to_image, sheet, angle)
     # dots and specks go first, so a full stop is never merged into the number before it
     size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    pieces = size >= SPECK_SIZE * height
-    ids = np.array([p.label for p in props])[pieces]
+    pieces = (size >= SPECK_SIZE * height) & ~_touching_edge(comp, kept) & ~_faint(comp, dark)
+    ids = comp.ids[pieces]
     groups, merged = _merge_pieces(boxes[pieces], height)
     groups = [[int(ids[k]) for k in g] for g in groups]
-    # a character is at most MAX_SIZE tall-or-wide (not a page edge or a ruled line)
-    keep = np.maximum(merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1]) <= MAX_SIZE * height
+    # a character, its pieces merged, is at least MIN_CHARACTER and at most MAX_SIZE
+    # tall-or-wide (not a fleck, not a page edge or a ruled line), and no
+    # longer than LINE_PIECE heights when it is LINE_ASPECT times as long as wide (a piece of a
+    # rule or an edge)
+    tall, wide = merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1]
+    long, short = np.maximum(tall, wide), np.minimum(tall, wide)
+    line_piece = (long >= LINE_PIECE * height) & (long >= LINE_ASPECT * short)
+    keep = (long <= MAX_SIZE * height) & (long >= MIN_CHARACTER * height) & ~line_piece
     groups = [g for g, k in zip(groups, keep) if k]
-    return PageCharacters(merged[keep], labels, groups, ink, height, 1.0 / factor)
+    return PageCharacters(merged[keep], labels, groups, ink, height, 1.0 / factor, grey, to_image, sheet, angle)
 
 
 def character_masks(found, order=None):
@@ -227,16 +354,47 @@ def character_masks(found, order=None):
     return masks
 
 
+def _link_steps(boxes, lines):
+    """Join pieces of one line that a step in its height split (words written higher or lower
+    than the one before: a staircase, a drifting baseline).
+
+    lines: index lists into boxes, each left to right. A piece follows another when it starts
+    after the other ends, at most LINK_GAP of their character height to its right, and its first
+    box's middle is within LINK_STEP heights of the other's last box's; each piece joins the
+    nearest such (the least height difference) whose nearest follower it is itself.
+    Returns the lines, joined.
+    """
+    lines = [list(line) for line in lines]
+    while len(lines) > 1:
+        ends = boxes[[line[-1] for line in lines]]
+        starts = boxes[[line[0] for line in lines]]
+        height = np.array([np.median(boxes[line, 2] - boxes[line, 0]) for line in lines])
+        h = np.maximum(height[:, None], height[None, :])  # [a, b]: a's end, b's start
+        gap = starts[None, :, 1] - ends[:, None, 3]
+        rise = np.abs((starts[None, :, 0] + starts[None, :, 2]) / 2 - (ends[:, None, 0] + ends[:, None, 2]) / 2)
+        step = np.where((gap >= -0.25 * h) & (gap <= LINK_GAP * h) & (rise <= LINK_STEP * h), rise, np.inf)
+        np.fill_diagonal(step, np.inf)
+        follower, leader = step.argmin(axis=1), step.argmin(axis=0)
+        mutual = [a for a in range(len(lines)) if np.isfinite(step[a, follower[a]]) and leader[follower[a]] == a]
+        if not mutual:
+            break
+        a, b = mutual[0], int(follower[mutual[0]])
+        lines[a] = lines[a] + lines[b]
+        del lines[b]
+    return lines
+
+
 def group_lines(boxes):
     """Group character boxes into text lines and find the word gaps.
 
     boxes: (n, 4) [y1, x1, y2, x2]. Boxes are visited left to right; each joins the line whose
     most recent box overlaps it vertically the most (at least LINE_OVERLAP of the shorter of
     the two), else starts a line. Following the most recent box, not a fixed row band, keeps
-    slanted lines together, and lines of different heights need no common line pitch.
+    slanted lines together, and lines of different heights need no common line pitch. Pieces of
+    a line split by a step in its height are then joined (:func:`_link_steps`).
     Returns (lines, spaces): lines is a list of index lists into ``boxes``, each left to right,
-    lines ordered top to bottom; spaces[k] is the set of positions j in line k where a new word
-    starts before the j-th box (see word_starts).
+    lines ordered top to bottom; spaces[k] is the set of positions j in
+    line k where a new word starts before the j-th box (see word_starts).
     """
     boxes = np.asarray(boxes, float).reshape(-1, 4)
     lines = []  # each: list of indices, in visiting order
@@ -253,6 +411,7 @@ def group_lines(boxes):
             lines.append([int(i)])
         else:
             lines[best].append(int(i))
+    lines = _link_steps(boxes, lines)
     lines.sort(key=lambda line: np.median((boxes[line, 0] + boxes[line, 2]) / 2))
     return lines, word_starts([boxes[line] for line in lines])
 

@@ -10,13 +10,15 @@ from nnrec.plots import data_note
 PAGE_DISPLAY = 1400
 
 
-def page_boxes(grey, boxes, labels, lines=None, title="", note="", sheet=None):
+def page_boxes(grey, boxes, labels, lines=None, title="", note="", sheet=None, corners=None):
     """The page (grey, 0-1) with one rectangle and its predicted label per character.
 
     boxes: (n, 4) [y1, x1, y2, x2] in the page's pixels; labels: n strings; lines: optional list
     of index lists (one colour per text line, each numbered in reading order at its left);
     sheet: optional (4, 2) [x, y] corners of the sheet the characters were read on, drawn as
-    its outline.
+    its outline; corners: optional (n, 4, 2) [x, y] corners of each box on ``grey`` (a box of
+    a sheet that was rectified or turned level is a quadrilateral on the photo), drawn instead of
+    ``boxes``.
     """
     step = max(1, int(np.ceil(max(grey.shape) / PAGE_DISPLAY)))
     shown = grey[::step, ::step]
@@ -36,9 +38,15 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note="", sheet=None):
         for i in line:
             colour_of[i] = f"C{k % 10}"
     size = 8 if len(boxes) < 80 else 6
+    if corners is not None:  # each box as [y1, x1, y2, x2] of its quadrilateral's bounds
+        corners = np.asarray(corners, float)
+        boxes = np.stack([corners[:, :, 1].min(1), corners[:, :, 0].min(1),
+                          corners[:, :, 1].max(1), corners[:, :, 0].max(1)], axis=1)
     for i, ((y1, x1, y2, x2), label) in enumerate(zip(boxes, labels)):
         colour = colour_of.get(i, "C0")
-        ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2, color=colour))
+        outline = (plt.Polygon(corners[i], closed=True, fill=False, lw=1.2, color=colour) if corners is not None
+                   else plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2, color=colour))
+        ax.add_patch(outline)
         ax.text(x1, y1, label, color="white", fontsize=size, fontweight="bold", va="bottom",
                 bbox={"facecolor": colour, "edgecolor": "none", "pad": 1, "alpha": 0.85})
     for k, line in enumerate(lines or []):

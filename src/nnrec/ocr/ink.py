@@ -1,0 +1,142 @@
+"""Light and ink: how dark each pixel is against its own paper, which pixels are ink, and the
+ruled lines among them.
+
+The paper's brightness is estimated where the page is and divided out, so shadows, gradients
+and a dim whiteboard leave paper at 0 and ink above it; ink is split off with Otsu's threshold
+(hysteresis keeps faint stroke ends attached, a closing joins broken strokes); the long, thin,
+straight lines of lined paper, margins and page edges are then taken out, the strokes of
+letters drawn across or along them kept. Nothing here knows about characters.
+"""
+
+import numpy as np
+from scipy import ndimage
+from skimage import filters, morphology, transform
+
+# Paper background: the page is shrunk by this factor, grey-closed (removes the ink), and
+# blown up again; dividing by it flattens shadows and uneven lighting.
+BACKGROUND_SHRINK = 8
+
+
+# Ink must be at least this much darker than the paper (fraction of the paper's brightness)
+# whatever Otsu says, so a blank page yields no letters.
+MIN_CONTRAST = 0.12
+
+
+# Hysteresis: strokes seeded at the threshold grow into pixels darker than this fraction of it.
+HYSTERESIS_LOW = 0.6
+
+
+# Ruled lines (see ruled_lines): straight stretches filling RULE_FILL of a run RULE_SPAN of the
+# page's extent long, wandering at most RULE_DRIFT pixels across it, joined up reaching
+# RULE_LENGTH of the page, at most RULE_THICK of the page thick.
+RULE_SPAN = 0.1
+RULE_FILL = 0.8
+RULE_DRIFT = 7
+RULE_LENGTH = 0.3
+RULE_THICK = 0.01
+RULE_STROKE = 1.2  # a line this many times its usual thickness has a stroke drawn along it
+RULE_LOOK = 4  # lines are first looked for on a copy shrunk this many times (any ink: ink)
+
+
+def ink_darkness(grey):
+    """How much darker than the local paper each pixel is, 0 (paper) to 1 (black).
+
+    The paper's brightness is estimated by a grey closing (a dilation of the bright paper over
+    the thin dark strokes) on a shrunken copy, smoothed and blown back up; dividing by it
+    removes shadows and gradients in the lighting.
+    """
+    small = transform.downscale_local_mean(grey, (BACKGROUND_SHRINK, BACKGROUND_SHRINK))
+    radius = max(2, int(round(max(small.shape) / 60)))
+    paper = morphology.closing(small, morphology.disk(radius))
+    paper = filters.gaussian(paper, sigma=radius)
+    paper = transform.resize(paper, grey.shape, order=1)
+    return np.clip(1.0 - grey / np.maximum(paper, 1e-3), 0.0, 1.0)
+
+
+def ruled_lines(ink):
+    """(h, w) bool: the ink of long, thin, straight lines across the page (the ruling of lined
+    paper, a margin line, a page edge, an underline), horizontal or vertical.
+
+    Straight stretches are ink filling RULE_FILL of a run RULE_SPAN of the page's width (or
+    height) long, allowed to wander RULE_DRIFT pixels across it (a tilt, a lens's bend, a wavy
+    pen). Joined up they are a line when they reach RULE_LENGTH of the page and are at most
+    RULE_THICK of the page thick on average: a letter's bar is far shorter, and a big marker
+    letter's long bar far thicker. Where a line is over RULE_STROKE times its usual thickness
+    and a letter's other strokes meet it, a stroke was drawn along it: that stays ink.
+    """
+    # most pages have no such line: a look at a copy shrunk RULE_LOOK times says so cheaply
+    look = ink[: ink.shape[0] // RULE_LOOK * RULE_LOOK, : ink.shape[1] // RULE_LOOK * RULE_LOOK]
+    look = look.reshape(look.shape[0] // RULE_LOOK, RULE_LOOK, -1, RULE_LOOK).any(axis=(1, 3))
+    if not any(_straight(look, along, 3, thin=False)[1].any() for along in (1, 0) if min(look.shape) >= 3):
+        return np.zeros(ink.shape, bool)
+    lines, thick = np.zeros(ink.shape, bool), np.zeros(ink.shape, bool)
+    for along in (1, 0):  # rows (horizontal lines), then columns (vertical ones)
+        labels, line = _straight(ink, along, RULE_DRIFT)
+        labels = np.concatenate([[0], np.where(line, np.arange(1, len(line) + 1), 0)])[labels]
+        lines |= labels > 0
+        thick |= _thick_stretches(labels, along)
+    # a thick stretch is a stroke along the line only where a letter's other strokes meet it
+    # (a scanner's dark border is thick here and there too, with nothing attached)
+    strokes, n = ndimage.label(thick, np.ones((3, 3), bool))
+    letters = ndimage.binary_dilation(ink & ~lines, np.ones((3, 3), bool))
+    attached = np.concatenate([[False], ndimage.maximum(letters, strokes, np.arange(1, n + 1)) > 0])
+    return lines & ~attached[strokes]
+
+
+def _straight(ink, along, drift, thin=True):
+    """Straight stretches of ink running ``along`` (1: rows, 0: columns), see :func:`ruled_lines`:
+    (labels (h, w) of the joined-up stretches, (n,) bool which of them are lines; long enough
+    and, if ``thin``, thin enough)."""
+    extent = ink.shape[along]
+    span = max(3, int(RULE_SPAN * extent))
+    wide = ndimage.maximum_filter1d(ink, drift, axis=1 - along)
+    full = ndimage.uniform_filter1d(wide.astype(np.float32), span, axis=along) >= RULE_FILL
+    candidate = ndimage.maximum_filter1d(full, span, axis=along) & ink
+    labels, n = ndimage.label(candidate, np.ones((3, 3), bool))
+    if n == 0:
+        return labels, np.zeros(0, bool)
+    area = ndimage.sum(candidate, labels, index=np.arange(1, n + 1))
+    length = np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
+    return labels, (length >= RULE_LENGTH * extent) & (~thin | (area / length <= RULE_THICK * extent))
+
+
+def _thick_stretches(labels, along):
+    """(h, w) bool: where labelled lines running ``along`` (1: rows, 0: columns) are more than
+    RULE_STROKE x their usual thickness thick: a stroke drawn along the line (an L's foot on a
+    baseline, an I's stem down a rule), which belongs to the letter."""
+    position = np.indices(labels.shape)[along]
+    on = labels > 0
+    key = labels[on].astype(np.int64) * labels.shape[along] + position[on]
+    counts = np.bincount(key, minlength=(labels.max() + 1) * labels.shape[along])
+    thickness = counts.reshape(labels.max() + 1, labels.shape[along]).astype(float)
+    thickness[thickness == 0] = np.nan
+    usual = np.nanmedian(thickness[1:], axis=1) if labels.max() else np.zeros(0)
+    thick = np.zeros(labels.shape, bool)
+    thick[on] = counts[key] > RULE_STROKE * np.concatenate([[0], usual])[labels[on]] + 1
+    return thick
+
+
+def remove_ruled_lines(ink):
+    """Ink with :func:`ruled_lines` taken out; where a stroke crossed a line, the piece of line
+    between its two ends is kept, so the letter stays whole."""
+    lines = ruled_lines(ink)
+    if not lines.any():
+        return ink
+    kept = ink & ~lines
+    bridge = 2 * RULE_DRIFT + 1
+    crossed = (ndimage.binary_closing(kept, np.ones((bridge, 1), bool))
+               | ndimage.binary_closing(kept, np.ones((1, bridge), bool)))
+    # only across the line: a crossing stroke reaches both sides of it
+    return kept | (lines & crossed & ndimage.binary_dilation(kept, np.ones((3, 3), bool)))
+
+
+def binarize(grey):
+    """Grey page -> (ink, darkness): boolean ink mask (True = ink) at the same size, ruled lines
+    taken out (:func:`remove_ruled_lines`), and how dark each pixel is (:func:`ink_darkness`)."""
+    dark = filters.gaussian(ink_darkness(grey), sigma=0.7)
+    threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
+    if not np.isfinite(threshold):
+        return np.zeros(grey.shape, bool), dark
+    ink = filters.apply_hysteresis_threshold(dark, HYSTERESIS_LOW * threshold, threshold)
+    # a one-pixel closing joins strokes broken by a skipping pen or JPEG blocks
+    return remove_ruled_lines(morphology.closing(ink, morphology.disk(1))), dark

@@ -1,0 +1,376 @@
+"""Finding the sheet in a photograph: its outline on the desk, and its perspective undone.
+
+A phone photo of a page often shows the desk around it (wood grain, a dark table top, a
+keyboard, a bright mug at the edge), and anything in the frame that is darker than its
+surroundings looks like ink. The sheet is found on a small copy of the photo (SHEET_PIXELS on
+its longer side): the paper's colour is taken from the middle of the frame (people centre the
+page they photograph), every pixel much darker than that paper or of another hue is background,
+and the sheet is the paper-coloured region that holds the middle, its holes (the writing) filled.
+Shadows and uneven light darken the paper but keep its hue, so they stay on the sheet.
+
+A sheet that fills nearly the whole frame means the photo is all page: nothing is cut. A sheet
+whose outline is a clean quadrilateral inside the frame is rectified (its four corners mapped
+onto an upright rectangle, undoing perspective and rotation); one cut off by the frame's edge is
+only masked (the desk around it painted over with the nearest paper), since the frame's edges
+say nothing about the sheet's perspective. Nothing here knows about ink or characters.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import ConvexHull
+from skimage import color, filters, measure, morphology, transform, util
+
+# The sheet is looked for on a copy this many pixels on its longer side.
+SHEET_PIXELS = 320
+
+# The paper's colour is the median of the brighter half of the pixels in the middle
+# CENTRE x CENTRE of the frame (the brighter half: the paper, not the ink written on it).
+CENTRE = 0.4
+
+# A pixel is background when its lightness (CIELAB L*) is under PAPER_DARKER x the paper's
+# (a dark desk; a shadow on the paper is rarely that deep) or when it is more yellow
+# (b*, units of 100) by PAPER_WARMER, or redder or greener (a*) by PAPER_TINT, than the paper: a
+# wooden desk. Only warmer counts: a shadow on the paper is lit by the blue sky, so it turns
+# bluer (b* falls by up to ~0.17 on the photos looked at), never more yellow.
+PAPER_DARKER = 0.45
+PAPER_WARMER = 0.08
+PAPER_TINT = 0.1
+
+# The brighter side of Otsu's split of the frame's lightness is a candidate sheet when the
+# darker side is at least BRIGHTER darker on average.
+BRIGHTER = 0.15
+
+# A sheet's outline is a sharp step: across it the lightness EDGE_NEAR small pixels inside and
+# outside differs by at least EDGE_SHARP of the difference EDGE_FAR pixels off, which is at
+# least EDGE_STEP.
+EDGE_NEAR = 1.5
+EDGE_FAR = 5.0
+EDGE_SHARP = 0.6
+EDGE_STEP = 0.05
+
+# Bright things narrower than 2 x OPENING + 1 small pixels (keys, cables) are not paper.
+OPENING = 3
+
+# A sheet covering at least ALL_PAGE of the frame is the whole photo: nothing is cut away.
+# One under MIN_SHEET of the frame, or less solid (area / convex hull area) than MIN_SOLIDITY,
+# is no sheet (a bright patch of desk, a lamp): the photo is then read whole.
+ALL_PAGE = 0.9
+MIN_SHEET = 0.1
+MIN_SOLIDITY = 0.85
+
+# A quadrilateral is the sheet's outline when 95% of the outline lies within QUAD_FIT x the
+# sheet's size of it.
+QUAD_FIT = 0.015
+
+# A sheet touching the frame's border along more than BORDER_TOUCH of its outline is cut off
+# by the frame: it is masked, not rectified.
+BORDER_TOUCH = 0.05
+
+# The sheet's outline is pulled in by EDGE_MARGIN of the small copy's pixels, so its edge
+# (often a thin shadow or a bright rim) stays out of the page that is read.
+EDGE_MARGIN = 1.5
+
+
+@dataclass
+class Sheet:
+    """A sheet found in a photo (see :func:`find_sheet`).
+
+    outline: (k, 2) float corners (x, y) of the sheet in the input image's pixels, clockwise
+    from the top-left; four for a quadrilateral. mask: (h, w) bool region of the sheet on the
+    small copy, ``scale`` small pixels per input pixel. quad: whether the outline is a clean
+    quadrilateral inside the frame (rectified by :func:`upright_transform`), else the sheet is
+    only masked. by: "colour" when the desk differs from the paper in colour or is far darker,
+    "brightness" when it is only darker (then a shadow's edge could pass for the sheet's: see
+    :func:`nnrec.ocr.segment.upright_page`).
+    """
+
+    outline: np.ndarray
+    mask: np.ndarray
+    scale: float
+    quad: bool
+    by: str = "colour"
+
+
+def _small_lab(image):
+    """Image -> (L, ab, scale): lightness 0-1 and (h, w, 2) colour (a*, b* / 100) of a copy at
+    most SHEET_PIXELS on its longer side, ``scale`` small pixels per input pixel."""
+    image = np.asarray(image)
+    step = max(1, int(np.ceil(max(image.shape[:2]) / SHEET_PIXELS)))
+    # a strided subsample, then a 2 x 2 box average: a 12 MP photo is never converted whole
+    fine = max(1, step // 2)
+    small = util.img_as_float(image[::fine, ::fine])
+    block = (max(1, step // fine),) * 2
+    if small.ndim == 3 and small.shape[2] >= 3:
+        rgb = transform.downscale_local_mean(small[..., :3], (*block, 1))
+        lab = color.rgb2lab(np.clip(rgb, 0, 1))
+        lightness, ab = lab[..., 0] / 100, lab[..., 1:] / 100
+    else:
+        grey = small[..., 0] if small.ndim == 3 else small
+        lightness = transform.downscale_local_mean(grey, block)
+        ab = np.zeros(lightness.shape + (2,))
+    scale = lightness.shape[0] / image.shape[0]
+    return lightness, ab, scale
+
+
+def _middle(shape):
+    """Slices of the middle CENTRE x CENTRE of a frame of ``shape``."""
+    h, w = shape
+    return (slice(int(h * (1 - CENTRE) / 2), int(h * (1 + CENTRE) / 2) + 1),
+            slice(int(w * (1 - CENTRE) / 2), int(w * (1 + CENTRE) / 2) + 1))
+
+
+def paper_coloured(lightness, ab):
+    """(h, w) bool: pixels of the paper's colour (see PAPER_DARKER, PAPER_WARMER, PAPER_TINT),
+    the paper's colour being that of the brighter half of the middle of the frame."""
+    middle = _middle(lightness.shape)
+    middle_l = lightness[middle]
+    paper = middle_l >= np.median(middle_l)
+    paper_l = np.median(middle_l[paper])
+    shift = ab - np.median(ab[middle][paper], axis=0)
+    return ((lightness >= PAPER_DARKER * paper_l) & (shift[..., 1] <= PAPER_WARMER)
+            & (np.abs(shift[..., 0]) <= PAPER_TINT))
+
+
+def brighter(lightness, within):
+    """(h, w) bool: pixels brighter than Otsu's threshold on the lightness of the ``within``
+    pixels (the paper-coloured ones), when the two sides differ by at least BRIGHTER (a page on
+    a grey desk of the paper's own hue); else all False."""
+    if within.sum() < 2:
+        return np.zeros(lightness.shape, bool)
+    threshold = filters.threshold_otsu(lightness[within])
+    bright = within & (lightness > threshold)
+    if bright.all() or not bright.any() or lightness[within & ~bright].mean() > (1 - BRIGHTER) * lightness[bright].mean():
+        return np.zeros(lightness.shape, bool)
+    return bright
+
+
+def central_region(like):
+    """(h, w) bool: the region of ``like`` pixels holding the middle of the frame, holes filled
+    (all False when the middle holds none)."""
+    middle = _middle(like.shape)
+    # writing is not paper-coloured: close it over, then fill what the sheet encloses
+    like = ndimage.binary_fill_holes(morphology.closing(like, morphology.disk(1)))
+    # thin bridges and small bright things (a cable, a seam in the desk, a keyboard's keys) do
+    # not join the sheet
+    like = morphology.opening(like, morphology.disk(OPENING))
+    labels = measure.label(like)
+    central = np.bincount(labels[middle].ravel(), minlength=labels.max() + 1)
+    central[0] = 0
+    if central.max() == 0:
+        return np.zeros_like(like)
+    return ndimage.binary_fill_holes(labels == int(np.argmax(central)))
+
+
+def paper_region(lightness, ab):
+    """(h, w) bool: the paper-coloured region holding the middle of the frame, holes filled.
+
+    lightness: (h, w) 0-1; ab: (h, w, 2) colour. Returns an all-False mask when the middle of the
+    frame is not paper-coloured (nothing to go by).
+    """
+    return central_region(paper_coloured(lightness, ab))
+
+
+def sharp_edges(lightness, outline):
+    """Whether a sheet's outline (k, 2) (x, y) on the small copy runs along a sharp step from
+    bright paper to darker background all round (the frame's own edges left out).
+
+    Across the outline the lightness is compared just inside and outside (EDGE_NEAR pixels) and
+    further off (EDGE_FAR): the edge of a sheet is a step, the same both ways; the edge of a
+    shadow or of a patch of light is a ramp, the near difference a fraction of the far one.
+    """
+    h, w = lightness.shape
+    points, normals = [], []
+    centre = outline.mean(axis=0)
+    for a, b in zip(outline, np.roll(outline, -1, axis=0)):
+        length = np.hypot(*(b - a))
+        if length < 1:
+            continue
+        t = np.linspace(0, 1, max(2, int(length / 2)))[:, None]
+        side = a + t * (b - a)
+        normal = np.array([b[1] - a[1], a[0] - b[0]]) / length
+        if np.dot((a + b) / 2 - centre, normal) < 0:
+            normal = -normal
+        points.append(side)
+        normals.append(np.repeat(normal[None], len(side), axis=0))
+    points, normals = np.concatenate(points), np.concatenate(normals)
+    away = EDGE_FAR + 1
+    inside = ((points[:, 0] > away) & (points[:, 0] < w - 1 - away)
+              & (points[:, 1] > away) & (points[:, 1] < h - 1 - away))
+    if inside.sum() < 8:
+        return False
+    points, normals = points[inside], normals[inside]
+
+    def at(distance):
+        xy = points + distance * normals
+        return ndimage.map_coordinates(lightness, [xy[:, 1], xy[:, 0]], order=1)
+
+    near, far = np.median(at(-EDGE_NEAR) - at(EDGE_NEAR)), np.median(at(-EDGE_FAR) - at(EDGE_FAR))
+    return far >= EDGE_STEP and near >= EDGE_SHARP * far
+
+
+def _clockwise_from_top_left(corners):
+    """(4, 2) corners (x, y) -> the same corners clockwise (on screen) from the top-left one:
+    the corner starting the most nearly horizontal edge above the centre."""
+    centre = corners.mean(axis=0)
+    angles = np.arctan2(corners[:, 1] - centre[1], corners[:, 0] - centre[0])
+    corners = corners[np.argsort(angles)]  # y points down: increasing angle is clockwise
+    best, best_slope = 0, np.inf
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        dx, dy = b - a
+        if (a[1] + b[1]) / 2 < centre[1] and dx > 0 and abs(dy / dx) < best_slope:
+            best, best_slope = k, abs(dy / dx)
+    return np.roll(corners, -best, axis=0)
+
+
+def _outline(mask):
+    """(n, 2) float (x, y) points along a region's outline (the longest contour)."""
+    return max(measure.find_contours(np.pad(mask, 1).astype(float), 0.5), key=len)[:, ::-1] - 1
+
+
+def _area(polygon):
+    """Area of a simple polygon (k, 2) (shoelace formula)."""
+    x, y = polygon[:, 0], polygon[:, 1]
+    return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def _side_distances(points, corners):
+    """(n, k) distance of each point to each side of a closed polygon, and (n, k) where along
+    each side (0 at its start, 1 at its end) the point's foot falls."""
+    start, end = corners, np.roll(corners, -1, axis=0)
+    along = end - start
+    t = np.einsum("nkd,kd->nk", points[:, None] - start[None], along) / (along**2).sum(axis=1)
+    foot = start[None] + np.clip(t, 0, 1)[..., None] * along[None]
+    return np.linalg.norm(points[:, None] - foot, axis=2), t
+
+
+def _quadrilateral(outline):
+    """The quadrilateral (4, 2) (x, y) that a convex outline is, clockwise from the top-left, or
+    None when the outline strays from it by more than QUAD_FIT of the frame's size.
+
+    A rough quadrilateral comes from the hull's corners, dropped one at a time (each time the one
+    whose loss removes the least area) until four are left; then a straight line is fitted to the
+    middle of each of its sides and neighbouring lines are intersected, so rounded or
+    dog-eared corners are restored.
+    """
+    corners = [np.asarray(c, float) for c in outline[ConvexHull(outline).vertices]]
+    while len(corners) > 4:
+        n = len(corners)
+        loss = [_area(np.array([corners[k - 1], corners[k], corners[(k + 1) % n]])) for k in range(n)]
+        del corners[int(np.argmin(loss))]
+    if len(corners) < 4:
+        return None
+    rough = np.array(corners)
+    distance, along = _side_distances(outline, rough)
+    side = distance.argmin(axis=1)
+    lines = []
+    for k in range(4):
+        middle = outline[(side == k) & (along[:, k] > 0.15) & (along[:, k] < 0.85)]
+        if len(middle) < 2:
+            return None
+        centre = middle.mean(axis=0)
+        direction = np.linalg.svd(middle - centre)[2][0]
+        lines.append((centre, direction))
+    quad = []
+    for (p, u), (q, v) in zip(np.roll(np.array(lines, dtype=object), 1, axis=0), lines):
+        # p + s u = q + r v
+        matrix = np.column_stack([u, -v]).astype(float)
+        if abs(np.linalg.det(matrix)) < 1e-6:
+            return None
+        s_r = np.linalg.solve(matrix, (q - p).astype(float))
+        quad.append(p + s_r[0] * u)
+    quad = np.array(quad, float)
+    size = np.ptp(outline, axis=0).max()
+    stray = _side_distances(outline, quad)[0].min(axis=1)
+    return _clockwise_from_top_left(quad) if np.percentile(stray, 95) <= QUAD_FIT * size else None
+
+
+def _sheet(region, lightness):
+    """(outline (k, 2), hull mask, quad) of a candidate sheet region on the small copy, or None
+    when it is no sheet (see :func:`find_sheet`)."""
+    if region.mean() < MIN_SHEET:
+        return None
+    mask = morphology.convex_hull_image(region)
+    if mask.mean() >= ALL_PAGE or region.sum() < MIN_SOLIDITY * mask.sum():
+        return None
+    outline = _outline(mask)
+    border = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]]).sum()
+    quad = _quadrilateral(outline) if border <= BORDER_TOUCH * len(outline) else None
+    outline = outline[ConvexHull(outline).vertices] if quad is None else quad
+    if not sharp_edges(lightness, outline):
+        return None
+    return outline, mask, quad is not None
+
+
+def find_sheet(image):
+    """The sheet in a photo of a page on a desk, or None when the photo is all page.
+
+    image: (h, w) grey or (h, w, 3/4) colour array, any dtype. The sheet is the convex hull of
+    the paper-coloured region holding the middle of the frame (:func:`paper_region`; the hull,
+    so a notch where the light on the paper turns warm is never cut away), or failing that of
+    the region brighter than the rest (:func:`brighter`: a page on a grey desk). A candidate
+    is the sheet when its hull covers between MIN_SHEET and ALL_PAGE of the frame, the region
+    fills MIN_SOLIDITY of its hull, and its outline is a sharp step all round
+    (:func:`sharp_edges`: not the edge of a shadow). Else None: the photo is read whole.
+    """
+    lightness, ab, scale = _small_lab(image)
+    coloured = paper_coloured(lightness, ab)
+    for by, like in (("colour", coloured), ("brightness", brighter(lightness, coloured))):
+        found = _sheet(central_region(like), lightness)
+        if found is not None:
+            outline, mask, quad = found
+            return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad, by=by)
+    return None
+
+
+def sheet_area(sheet):
+    """The sheet's area in the input image's pixels."""
+    return _area(sheet.outline)
+
+
+def upright_transform(sheet, factor=1.0):
+    """Where the upright sheet lies in the image: (transform, shape).
+
+    sheet: a :class:`Sheet`; factor: input pixels per pixel of the image being warped (a page
+    shrunk to working size). transform maps (x, y) of the upright output to (x, y) of that image
+    (what :func:`skimage.transform.warp` takes); shape is the output (h, w). A quadrilateral
+    sheet maps onto a rectangle as wide and tall as its longer opposite sides; a masked one is
+    its bounding box, cut out unturned.
+    """
+    corners = sheet.outline / factor
+    if sheet.quad:
+        tl, tr, br, bl = corners
+        width = max(np.hypot(*(tr - tl)), np.hypot(*(br - bl)))
+        height = max(np.hypot(*(bl - tl)), np.hypot(*(br - tr)))
+        target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+        return transform.ProjectiveTransform.from_estimate(target, corners), (int(round(height)), int(round(width)))
+    low, high = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
+    shift = transform.EuclideanTransform(translation=low)
+    return shift, (int(high[1] - low[1]) + 1, int(high[0] - low[0]) + 1)
+
+
+def sheet_mask(sheet, tform, shape, factor=1.0):
+    """(h, w) bool: which pixels of the upright output (see :func:`upright_transform`) lie on
+    the sheet, its outline pulled in by EDGE_MARGIN small pixels."""
+    inner = ndimage.binary_erosion(sheet.mask, morphology.disk(max(1, int(round(EDGE_MARGIN)))))
+    to_small = sheet.scale * factor  # small-copy pixels per pixel of the warped image
+    on = transform.warp(inner.astype(float), lambda xy: tform(xy) * to_small, output_shape=shape, order=0)
+    return on > 0.5
+
+
+def warp_page(grey, tform, shape, keep=None):
+    """Resample a grey page through ``tform`` (output (x, y) -> ``grey``'s (x, y)) into ``shape``.
+
+    keep: optional (h, w) bool of ``shape``, the output pixels to keep (the sheet). Returns
+    (page, kept): every output pixel not kept, and every one that falls outside ``grey``, takes
+    the value of the nearest kept pixel, so neither the desk nor a blank corner shows up as ink
+    or as an edge; kept (h, w) bool says which pixels are the page's own.
+    """
+    out = transform.warp(grey, tform, output_shape=shape, order=1, cval=np.nan)
+    kept = np.isfinite(out) if keep is None else keep & np.isfinite(out)
+    if kept.all() or not kept.any():
+        return np.nan_to_num(out, nan=float(np.nanmedian(out)) if kept.any() else 1.0), kept
+    nearest = ndimage.distance_transform_edt(~kept, return_distances=False, return_indices=True)
+    return out[tuple(nearest)], kept

@@ -1,0 +1,70 @@
+"""nnrec.ocr.sheet and nnrec.ocr.skew: the sheet found on a desk, rectified, and its text levelled."""
+
+import numpy as np
+import pytest
+from skimage import transform
+
+from nnrec.ocr import segment, sheet, skew
+from ocr_pages import draw_page, matched, on_desk, photograph
+
+
+@pytest.mark.parametrize("angle, perspective, desk", [(0, 0.0, "wood"), (12, 0.03, "wood"), (-20, 0.04, "dark")])
+def test_find_sheet_outlines_a_page_lying_on_a_desk(angle, perspective, desk):
+    ink, _ = draw_page(["HLT VN", "FTH LV", "NVH"])
+    photo, corners, _ = on_desk(photograph(ink), angle, perspective, desk)
+    found = sheet.find_sheet(photo)
+    assert found is not None and found.quad
+    # every corner within 2% of the photo's size of the page's true corner, in the same order
+    assert np.abs(found.outline - corners).max() < 0.02 * max(photo.shape)
+
+
+def test_a_photo_that_is_all_page_is_not_cut():
+    ink, _ = draw_page(["HLT VN", "FTH"])
+    assert sheet.find_sheet(photograph(ink, gradient=0.4)) is None
+    # nor is a page whose writing is in the shadow of the photographer
+    page = photograph(ink)
+    width = page.shape[1]
+    # a soft bluish shadow over the left half of it
+    depth = np.clip((np.arange(width) - 0.4 * width) / (0.2 * width), 0, 1)[None, :, None]
+    page *= depth + (1 - depth) * np.array([0.55, 0.6, 0.75])
+    assert sheet.find_sheet(page) is None
+
+
+def test_characters_on_a_turned_page_on_a_desk_are_read_level_in_reading_order():
+    ink, true = draw_page(["HLTVN", "FTHLV"])
+    page = photograph(ink)
+    photo, corners, page_to_photo = on_desk(page, angle=15, perspective=0.02)
+    found = segment.find_characters(photo)
+    assert found.sheet is not None and len(found.sheet) == 4
+    assert len(found.boxes) == len(true)
+    # the boxes, mapped back onto the photo, sit where the characters lie on it
+    centres = np.array([[(b[1] + b[3]) / 2, (b[0] + b[2]) / 2] for b in true], float)
+    on_photo = page_to_photo(centres)
+    found_centres = found.image_corners().mean(axis=1)
+    nearest = np.linalg.norm(on_photo[:, None] - found_centres[None], axis=2).min(axis=1)
+    assert nearest.max() < 0.3 * 40 * photo.shape[0] / page.shape[0]
+    # and on the upright page they stand in two level rows of five
+    lines, _ = segment.group_lines(found.boxes)
+    assert [len(line) for line in lines] == [5, 5]
+
+
+@pytest.mark.parametrize("angle", [-28, -9, 4, 17, 30])
+def test_estimate_skew_finds_the_angle_of_turned_text_lines(angle):
+    ink, _ = draw_page(["HLTVN FTHL", "NVHLT", "FTH LVN HT", "LVNH"], shape=(400, 600))
+    turned = transform.rotate(ink.astype(float), angle, resize=True, order=0) > 0.5
+    assert skew.estimate_skew(turned, 40) == pytest.approx(angle, abs=1.0)
+
+
+def test_level_transform_levels_a_rising_line():
+    shape, angle = (300, 500), 20.0
+    tform, out_shape = skew.level_transform(shape, angle)
+    # two points of a line rising at 20 degrees (y down) come out at one height
+    start = np.array([100.0, 200.0])
+    end = start + 200 * np.array([np.cos(np.deg2rad(angle)), -np.sin(np.deg2rad(angle))])
+    out = tform.inverse(np.array([start, end]))
+    assert out[0, 1] == pytest.approx(out[1, 1], abs=1e-6)
+    assert out[1, 0] > out[0, 0]
+    # and the whole turned image fits in the output
+    image_corners = np.array([[0, 0], [499, 0], [499, 299], [0, 299]], float)
+    inside = tform.inverse(image_corners)
+    assert inside.min() >= -1 and (inside.max(axis=0) <= np.array(out_shape[::-1]) + 1).all()
