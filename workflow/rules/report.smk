@@ -39,6 +39,7 @@ rule summary_table:
         ),
     log:
         "logs/report/summary_table.log",
+    localrule: True
     conda:
         CORE_ENV
     script:
@@ -63,6 +64,7 @@ rule run_info:
         ),
     log:
         "logs/report/run_info.log",
+    localrule: True
     conda:
         CORE_ENV
     params:
