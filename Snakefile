@@ -1,6 +1,10 @@
 from snakemake.utils import min_version, validate
 
-from nnrec.config import check_workflow_config, check_workflow_config_file
+from nnrec.config import (
+    check_workflow_config,
+    check_workflow_config_file,
+    check_workflow_resources,
+)
 
 min_version("9.0")
 
@@ -14,6 +18,8 @@ configfile: "config/config.yaml"
 
 check_workflow_config(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
 validate(config, "workflow/schemas/config.schema.yaml")
+# a profile (workflow/profiles/slurm-gpu) whose <ACCOUNT> or partition was not filled in
+check_workflow_resources(workflow.resource_settings)
 
 
 report: "workflow/report/workflow.rst"

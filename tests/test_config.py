@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from nnrec import ConfigError
-from nnrec.config import check, non_finite_numbers, read_config_file
+from nnrec.config import check, check_resource_placeholders, non_finite_numbers, read_config_file
 ROOT = Path(__file__).resolve().parents[1]
 
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -75,3 +75,29 @@ def test_config_files_that_are_not_a_mapping_are_named(tmp_path, text, message):
     with pytest.raises(ConfigError, match=f"^{path}: {message}"):
         read_config_file(path)
     assert read_config_file(ROOT / "config" / "config.yaml") == DEFAULT
+
+
+class _Resource:
+    """Stands in for snakemake.resources.Resource: the value as given is in ``raw``."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+
+def test_placeholders_left_in_a_profile_are_named_in_one_line():
+    with pytest.raises(ConfigError) as caught:
+        check_resource_placeholders(
+            {"slurm_account": _Resource("<ACCOUNT>"), "mem_mb": _Resource(1000), "tmpdir": _Resource(None)},
+            {"fit": {"slurm_partition": "<GPU_PARTITION>"}, "fit_again": {"slurm_partition": _Resource("<GPU_PARTITION>")},
+             "plot": {"mem_mb": 100}},
+        )
+    assert str(caught.value) == (
+        "profile: placeholders not filled in: <ACCOUNT> (default-resources slurm_account), <GPU_PARTITION> "
+        "(set-resources slurm_partition of fit and 1 more rules); replace each with your cluster's value, "
+        "as the profile's first lines say")
+
+
+def test_filled_in_resources_pass():
+    check_resource_placeholders({"slurm_account": _Resource("lab-42"), "slurm_partition": "gpu<2>"},
+                                {"fit": {"slurm_extra": "'--constraint=a100'"}})
+    check_resource_placeholders(None, {})

@@ -1,27 +1,19 @@
 """The workflow as a whole: lint, formatting, dry runs, and the tiny .test configuration run
 for real (twice, to show that the same config gives the same numbers)."""
 
-import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from nnrec.io import RUN_SPECIFIC_FIELDS
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-SNAKEMAKE = str(BIN / "snakemake")
-MIRROR = ROOT.parent / "shared" / "data"
+from workflow_runs import (BIN, MIRROR, ROOT, SNAKEMAKE, differences, needs_mirror, result_files,
+                           run_test_config, start_test_config)
 
 pytestmark = pytest.mark.workflow
 
@@ -121,67 +113,6 @@ def test_a_broken_workflow_config_file_is_named(tmp_path, text, expected):
     assert _config_error(result).startswith(f"nnrec: config/config.yaml: {expected}")
 
 
-def _start_test_config(workdir, *extra):
-    """Start the .test configuration in ``workdir`` (config copied there) -> Popen."""
-    if not (workdir / "config").exists():
-        shutil.copytree(ROOT / ".test" / "config", workdir / "config")
-    command = [
-        SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", "2",
-        "--config", f"data={{mirrors: [{MIRROR}]}}", *extra,
-    ]
-    # its own process group, so a test can kill the run with every job it started
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-
-
-def _run_test_config(workdir, *extra):
-    """Run the .test configuration in ``workdir`` to the end; return its results folder."""
-    run = _start_test_config(workdir, *extra)
-    output, _ = run.communicate(timeout=1500)
-    if run.returncode != 0:
-        pytest.fail(f"the .test run in {workdir} failed:\n{output[-4000:]}")
-    return workdir / "results"
-
-
-# run_info.csv records the machine and the code version of a run, so it differs by design
-MACHINE_RECORDS = {"run_info.csv"}
-
-
-def _drop_run_specific(value):
-    """A parsed JSON value without the keys that legitimately differ run to run, at any depth."""
-    if isinstance(value, dict):
-        return {k: _drop_run_specific(v) for k, v in value.items() if k not in RUN_SPECIFIC_FIELDS}
-    if isinstance(value, list):
-        return [_drop_run_specific(v) for v in value]
-    return value
-
-
-def _content(path):
-    """A results CSV or JSON file without its run-specific fields (RUN_SPECIFIC_FIELDS)."""
-    if path.suffix == ".json":
-        return _drop_run_specific(json.loads(path.read_text()))
-    frame = pd.read_csv(path)
-    return frame.drop(columns=[c for c in frame.columns if c in RUN_SPECIFIC_FIELDS])
-
-
-def _result_files(results):
-    """Every CSV and JSON file under ``results`` but the machine records, relative to it."""
-    files = sorted(p.relative_to(results) for p in results.rglob("*") if p.suffix in (".csv", ".json"))
-    return [p for p in files if p.name not in MACHINE_RECORDS]
-
-
-def _same(a, b):
-    return a.equals(b) if isinstance(a, pd.DataFrame) else a == b
-
-
-def _differences(first, second):
-    """The CSV and JSON files under results folder ``first`` whose content differs in ``second``."""
-    files = _result_files(first)
-    assert len(files) > 30, f"the .test run wrote only {len(files)} CSV and JSON files"
-    assert files == _result_files(second), "the two runs wrote different files"
-    return [str(p) for p in files if not _same(_content(first / p), _content(second / p))]
-
-
 # an absolute path: a slash that begins a word and is followed by a folder name (URLs removed first)
 ABSOLUTE_PATH = re.compile(r"(?:^|[\s'\"(=,:;\[])(/[\w.-]+/[\w./-]+)")
 URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+")
@@ -205,14 +136,9 @@ def test_machine_specific_text_is_found():
                                      "http://www.cs.cmu.edu/~x/data.zip,train/valid 1/2", workdir)
 
 
-needs_mirror = pytest.mark.skipif(
-    not MIRROR.is_dir(), reason="needs the local data mirror ../shared/data beside the checkout"
-)
-
-
-@pytest.fixture(scope="module")
-def clean_run(tmp_path_factory):
-    return _run_test_config(tmp_path_factory.mktemp("run1"))
+@pytest.fixture
+def clean_run(local_test_run):
+    return local_test_run
 
 
 @needs_mirror
@@ -237,7 +163,7 @@ def test_report_collects_every_stage(clean_run):
 @needs_mirror
 def test_results_carry_no_machine_specific_text(clean_run):
     offending = {}
-    for relpath in _result_files(clean_run):
+    for relpath in result_files(clean_run):
         found = machine_specific_text((clean_run / relpath).read_text(errors="replace"), clean_run.parent)
         if found:
             offending[str(relpath)] = found[:3]
@@ -246,14 +172,14 @@ def test_results_carry_no_machine_specific_text(clean_run):
 
 @needs_mirror
 def test_same_config_gives_identical_numbers(clean_run, tmp_path):
-    second = _run_test_config(tmp_path / "run2")
-    assert not _differences(clean_run, second), "same config, different numbers"
+    second = run_test_config(tmp_path / "run2")
+    assert not differences(clean_run, second), "same config, different numbers"
 
 
 @needs_mirror
 def test_run_killed_during_training_resumes_to_the_same_numbers(clean_run, tmp_path):
     workdir = tmp_path / "run3"
-    run = _start_test_config(workdir)
+    run = start_test_config(workdir)
     training_log = workdir / "logs" / "q7" / "flowers_finetune.log"
     model = workdir / "results" / "q7" / "flowers" / "finetune" / "model.pt"
     deadline = time.monotonic() + 1200
@@ -267,5 +193,5 @@ def test_run_killed_during_training_resumes_to_the_same_numbers(clean_run, tmp_p
     # what a user does after a crash: release the lock, then rerun what was incomplete
     subprocess.run([SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir), "--unlock"],
                    check=True, capture_output=True)
-    resumed = _run_test_config(workdir, "--rerun-incomplete")
-    assert not _differences(clean_run, resumed), "the resumed run's numbers differ from a clean run's"
+    resumed = run_test_config(workdir, "--rerun-incomplete")
+    assert not differences(clean_run, resumed), "the resumed run's numbers differ from a clean run's"

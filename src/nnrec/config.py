@@ -7,10 +7,12 @@ Snakefile calls :func:`check` instead, which raises :class:`nnrec.ConfigError` w
 
 The schema (workflow/schemas/config.schema.yaml) stays the one statement of what is allowed,
 with its defaults; this module only words its verdict and adds what JSON Schema cannot say
-(no NaN or infinite numbers).
+(no NaN or infinite numbers). It also stops a run whose profile still holds a placeholder
+such as ``<ACCOUNT>`` (:func:`check_resource_placeholders`).
 """
 
 import math
+import re
 from pathlib import Path
 
 from nnrec import ConfigError
@@ -128,3 +130,51 @@ def check_workflow_config_file(path):
 
 
 check_workflow_config = _stop_on_config_error(check)
+
+
+# what a profile under workflow/profiles/ writes where the user must fill in a value: <ACCOUNT>
+PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+
+
+def _raw(value):
+    """The value a profile or the command line gave a resource (Snakemake keeps it in ``raw``)."""
+    raw = getattr(value, "raw", value)
+    return raw if isinstance(raw, str) else ""
+
+
+def check_resource_placeholders(default_resources, overwrite_resources):
+    """Raise ConfigError (one line) if a resource still holds a profile's ``<PLACEHOLDER>``.
+
+    default_resources: {resource: value} (a profile's ``default-resources``);
+    overwrite_resources: {rule: {resource: value}} (``set-resources``). Values are plain or
+    Snakemake ``Resource`` objects. Left in place, ``<ACCOUNT>`` would reach ``sbatch -A`` only
+    once the first job is submitted, and a dry run would pass.
+    """
+    found = {}  # placeholder -> [(section, rule or None, resource)], in order of appearance
+    settings = [("default-resources", None, default_resources or {})]
+    settings += [("set-resources", rule, res) for rule, res in (overwrite_resources or {}).items()]
+    for section, rule, resources in settings:
+        for name, value in resources.items():
+            for placeholder in PLACEHOLDER.findall(_raw(value)):
+                found.setdefault(placeholder, []).append((section, rule, name))
+    if found:
+        raise ConfigError("profile: placeholders not filled in: "
+                          + ", ".join(f"{p} ({_where(places)})" for p, places in found.items())
+                          + "; replace each with your cluster's value, as the profile's first lines say")
+
+
+def _where(places):
+    section, rule, name = places[0]
+    if rule is None:
+        return f"{section} {name}"
+    more = len({r for _, r, _ in places}) - 1
+    return f"{section} {name} of {rule}" + (f" and {more} more rules" if more else "")
+
+
+@_stop_on_config_error
+def check_workflow_resources(resource_settings):
+    """In the Snakefile: stop, naming it, when a profile placeholder such as <ACCOUNT> is left.
+
+    ``resource_settings`` is Snakemake's ``workflow.resource_settings``.
+    """
+    check_resource_placeholders(resource_settings.default_resources, resource_settings.overwrite_resources)

@@ -80,6 +80,7 @@ rule evaluate_autoencoder_homework:
         ),
     log:
         "logs/q5/evaluate_autoencoder_homework.log",
+    localrule: True
     conda:
         CORE_ENV
     params:
@@ -111,6 +112,7 @@ use rule evaluate_autoencoder_homework as evaluate_autoencoder_improved with:
         ),
     log:
         "logs/q5/evaluate_autoencoder_improved.log",
+    localrule: True
     params:
         name="improved autoencoder",
         show_classes=AE_SHOW,

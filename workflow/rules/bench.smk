@@ -39,6 +39,7 @@ rule bench_table:
         "results/bench.csv",
     log:
         "logs/bench/bench_table.log",
+    localrule: True
     conda:
         CORE_ENV
     script:

@@ -87,7 +87,11 @@ def replicate_seed(wildcards):
 
 
 # The one aggregate per stage (data, q1 ... q7, summary) lets a user build a single stage:
-# `snakemake --cores 4 q4`.
+# `snakemake --cores 4 q4`. Under a cluster executor (workflow/profiles/slurm-gpu) local rules
+# run on the submitting node: these aggregates, and every step a stage file marks
+# `localrule: True` (fetching the inputs, figures, tables, checks of a few seconds; `use rule`
+# does not inherit it, so each copy says it again); the trainings, the OCR of each page,
+# Tesseract and the PCA are cluster jobs.
 localrules:
     data,
     q1,

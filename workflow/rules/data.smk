@@ -3,7 +3,8 @@
 # each copy is checked against workflow/resources/checksums.sha256 before it is moved into
 # place. Outputs are flagged update() so Snakemake does not delete a verified copy before the
 # step reruns (e.g. after a config change): the library reuses it and records source
-# "resources". Nothing here touches the network while the DAG is built.
+# "resources". Nothing here touches the network while the DAG is built. The fetches are local
+# rules: on a cluster they run on the submitting node, which has the network (or the mirror).
 
 from pathlib import Path
 
@@ -19,6 +20,7 @@ rule fetch_pages:
         provenance=update(PROVENANCE["pages"]),
     log:
         "logs/data/fetch_pages.log",
+    localrule: True
     conda:
         CORE_ENV
     params:
@@ -36,6 +38,7 @@ rule fetch_flowers17:
         provenance=update(PROVENANCE["flowers17"]),
     log:
         "logs/data/fetch_flowers17.log",
+    localrule: True
     conda:
         CORE_ENV
     params:
@@ -55,6 +58,7 @@ rule fetch_characters:
         provenance=update(PROVENANCE["characters"]),
     log:
         "logs/data/fetch_characters.log",
+    localrule: True
     conda:
         CORE_ENV
     params:
@@ -75,6 +79,7 @@ rule fetch_backbone:
         provenance=update(PROVENANCE["backbone"]),
     log:
         "logs/data/fetch_backbone.log",
+    localrule: True
     conda:
         TORCH_ENV
     params:
@@ -104,6 +109,7 @@ rule provenance:
         ),
     log:
         "logs/data/provenance.log",
+    localrule: True
     conda:
         CORE_ENV
     script:
@@ -124,6 +130,7 @@ rule character_samples:
         ),
     log:
         "logs/data/character_samples.log",
+    localrule: True
     conda:
         CORE_ENV
     params:

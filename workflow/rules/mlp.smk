@@ -15,6 +15,7 @@ rule gradcheck:
         csv="results/q2/gradcheck.csv",
     log:
         "logs/q2/gradcheck.log",
+    localrule: True
     conda:
         CORE_ENV
     params:
@@ -106,6 +107,7 @@ rule mlp_curves:
         "logs/q3/mlp_curves_{lr}.log",
     wildcard_constraints:
         lr=LR_PATTERN,
+    localrule: True
     conda:
         CORE_ENV
     params:
@@ -129,6 +131,7 @@ rule mlp_curves_all:
         ),
     log:
         "logs/q3/mlp_curves_all.log",
+    localrule: True
     conda:
         CORE_ENV
     params:
@@ -144,6 +147,7 @@ rule mlp_summary:
         csv="results/q3/summary.csv",
     log:
         "logs/q3/mlp_summary.log",
+    localrule: True
     conda:
         CORE_ENV
     script:
@@ -164,6 +168,7 @@ rule mlp_weights:
         ),
     log:
         "logs/q3/mlp_weights.log",
+    localrule: True
     conda:
         CORE_ENV
     script:
@@ -186,6 +191,7 @@ rule mlp_confusion:
         ),
     log:
         "logs/q3/mlp_confusion.log",
+    localrule: True
     conda:
         CORE_ENV
     params:

@@ -198,6 +198,7 @@ rule ocr_accuracy:
         ),
     log:
         "logs/q4/ocr_accuracy.log",
+    localrule: True
     conda:
         CORE_ENV
     params:

@@ -45,6 +45,7 @@ rule compare_ae_pca:
         ),
     log:
         "logs/q6/compare_ae_pca.log",
+    localrule: True
     conda:
         CORE_ENV
     params:

@@ -111,6 +111,7 @@ use rule evaluate_autoencoder_homework as replicate_evaluate_autoencoder_homewor
         examples=f"{REPLICATE_DIR}/q5/reconstructions.png",
     log:
         "logs/replicates/seed_{seed}/evaluate_autoencoder_homework.log",
+    localrule: True
 
 
 use rule evaluate_autoencoder_improved as replicate_evaluate_autoencoder_improved with:
@@ -125,6 +126,7 @@ use rule evaluate_autoencoder_improved as replicate_evaluate_autoencoder_improve
         examples=f"{REPLICATE_DIR}/q5/improved/reconstructions.png",
     log:
         "logs/replicates/seed_{seed}/evaluate_autoencoder_improved.log",
+    localrule: True
 
 
 use rule train_characters as replicate_train_characters with:
@@ -178,6 +180,7 @@ rule replicate_table:
         ),
     log:
         "logs/replicates/replicate_table.log",
+    localrule: True
     conda:
         CORE_ENV
     params:

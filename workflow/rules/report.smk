@@ -40,6 +40,7 @@ rule summary_table:
         ),
     log:
         "logs/report/summary_table.log",
+    localrule: True
     conda:
         CORE_ENV
     script:
@@ -64,6 +65,7 @@ rule run_info:
         ),
     log:
         "logs/report/run_info.log",
+    localrule: True
     conda:
         CORE_ENV
     params:

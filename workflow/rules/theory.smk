@@ -19,6 +19,7 @@ rule theory_checks:
         ),
     log:
         "logs/q1/theory_checks.log",
+    localrule: True
     conda:
         CORE_ENV
     params:

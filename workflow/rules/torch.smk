@@ -68,6 +68,7 @@ rule plot_characters_torch:
         "logs/q7/plot_{run}.log",
     wildcard_constraints:
         run="fc|cnn",
+    localrule: True
     conda:
         TORCH_ENV
     script:
@@ -136,6 +137,7 @@ rule flowers_summary:
         ),
     log:
         "logs/q7/flowers_summary.log",
+    localrule: True
     conda:
         TORCH_ENV
     script:
