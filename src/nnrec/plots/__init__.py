@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # rules run headless
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from nnrec.io import atomic_path  # noqa: E402
 
@@ -28,10 +29,16 @@ plt.rcParams.update(
 )
 
 
+# JPEG quality of photographic figures (.jpg): the page photos under the OCR boxes.
+JPEG_QUALITY = 80
+
+
 def save(fig, path):
-    """Write ``fig`` to ``path`` (format from the suffix) and close it."""
+    """Write ``fig`` to ``path`` (format from the suffix: .png, or .jpg for photographs) and close it."""
+    fmt = str(path).rsplit(".", 1)[-1].lower()
+    options = {"pil_kwargs": {"quality": JPEG_QUALITY, "optimize": True}} if fmt in ("jpg", "jpeg") else {}
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=str(path).rsplit(".", 1)[-1])
+        fig.savefig(tmp, format=fmt, **options)
     plt.close(fig)
 
 
@@ -41,10 +48,12 @@ def data_note(fig, note):
         fig.text(0.01, -0.02, note, fontsize=8, color="0.4", ha="left", va="top")
 
 
-def curves(histories, metrics=("loss", "acc"), title="", note=""):
+def curves(histories, metrics=("loss", "acc"), title="", note="", loss="loss"):
     """Training curves: one panel per metric, train solid and valid dashed, one colour per run.
 
     histories: {run name: DataFrame with columns epoch, train_<m>, valid_<m> for each m}.
+    loss: the y label of the loss panel, naming the loss (e.g. "cross-entropy per sample").
+    Epochs are whole numbers, and so are the ticks.
     """
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.8), squeeze=False)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -55,7 +64,8 @@ def curves(histories, metrics=("loss", "acc"), title="", note=""):
                 if column in hist:
                     ax.plot(hist["epoch"], hist[column], style, color=colour, label=f"{name} {split}")
         ax.set_xlabel("epoch")
-        ax.set_ylabel({"loss": "loss", "acc": "accuracy"}.get(metric, metric))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel({"loss": loss, "acc": "accuracy"}.get(metric, metric))
         ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
