@@ -14,6 +14,7 @@ rule pca:
             "results/q6/reconstructions.png",
             caption="../report/q6_reconstructions.rst",
             category="Q6",
+            subcategory="figures",
             labels={"method": "PCA", "figure": "reconstructions"},
         ),
     log:
@@ -41,6 +42,7 @@ rule compare_ae_pca:
             "results/q6/ae_vs_pca.png",
             caption="../report/q6_ae_vs_pca.rst",
             category="Q6",
+            subcategory="figures",
             labels={"method": "autoencoders vs PCA", "figure": "PSNR per class"},
         ),
     log:

@@ -6,8 +6,11 @@ from rapidfuzz.distance import Levenshtein
 
 from nnrec.plots import data_note
 
-# Longer side, in pixels, of the page drawn under the boxes (keeps the PNG a few hundred kB).
-PAGE_DISPLAY = 1400
+# The page figure at screen size: PAGE_WIDTH_IN inches at the figures' 130 dpi is about 1100
+# pixels across, and the photo under the boxes is subsampled to at most PAGE_DISPLAY pixels on
+# its longer side. Saved as JPEG (boxes.jpg), a page figure is about 100-200 kB.
+PAGE_WIDTH_IN = 8.5
+PAGE_DISPLAY = 1100
 
 
 def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
@@ -19,7 +22,7 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
     step = max(1, int(np.ceil(max(grey.shape) / PAGE_DISPLAY)))
     shown = grey[::step, ::step]
     height, width = shown.shape
-    fig = plt.figure(figsize=(11, 11 * height / width))
+    fig = plt.figure(figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN * height / width))
     ax = fig.add_axes((0, 0, 1, 1))
     # contrast stretched for display: dim photographs show their ink clearly
     low, high = np.percentile(shown, [0.5, 99.5]) if shown.size else (0, 1)
@@ -30,7 +33,7 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
     for k, line in enumerate(lines or [range(len(boxes))]):
         for i in line:
             colour_of[i] = f"C{k % 10}"
-    size = 8 if len(boxes) < 80 else 6
+    size = 7 if len(boxes) < 80 else 5
     for i, ((y1, x1, y2, x2), label) in enumerate(zip(boxes, labels)):
         colour = colour_of.get(i, "C0")
         ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2, color=colour))
@@ -39,6 +42,13 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
     if title:
         ax.set_title(title)
     data_note(fig, note)
+    return fig
+
+
+def skipped(message):
+    """A small placeholder figure for a step that did not run (e.g. Tesseract not installed)."""
+    fig = plt.figure(figsize=(6, 0.6))
+    fig.text(0.02, 0.5, message, fontsize=9, color="0.3", va="center")
     return fig
 
 
@@ -117,7 +127,6 @@ def accuracy_bars(table, title="", note=""):
                 ax.hlines(plain[changed], x[changed] - width / 2, x[changed] + width / 2, colors="black", lw=1.5,
                           label=None if ticked else "without word context")
                 ticked = True
-    ax.axhline(0.9, color="0.5", ls="--", lw=1)
     ax.set_xticks(np.arange(len(images)), images)
     ax.set_ylim(0, 1.08)
     ax.set_ylabel("character accuracy (1 - CER)")
