@@ -43,3 +43,11 @@ def test_reference_lines_are_in_the_legend():
     assert "PCA, mean of all: 16.50 dB" in labels and "autoencoder" in labels
     right = theory.activations_figure().axes[1]
     assert any("1/4" in t.get_text() for t in right.get_legend().get_texts())
+
+
+def test_a_plot_is_stored_as_a_palette_png(tmp_path):
+    history = pd.DataFrame({"epoch": [0, 1], "train_loss": [2.0, 1.0], "valid_loss": [2.1, 1.2]})
+    save(curves({"run": history}, metrics=("loss",)), tmp_path / "curves.png")
+    with Image.open(tmp_path / "curves.png") as image:
+        assert image.format == "PNG" and image.mode == "P"
+        assert image.width <= 800  # a 5.2-inch panel at screen resolution

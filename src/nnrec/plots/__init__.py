@@ -4,6 +4,8 @@ Every figure is written through :func:`save` so all share one look and are writt
 atomically (a failed step never leaves a half-drawn PNG).
 """
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")  # rules run headless
@@ -11,13 +13,14 @@ matplotlib.use("Agg")  # rules run headless
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from nnrec.io import atomic_path  # noqa: E402
 
 plt.rcParams.update(
     {
-        "figure.dpi": 110,
-        "savefig.dpi": 130,
+        "figure.dpi": 100,
+        "savefig.dpi": 100,  # screen resolution: a 10-inch figure is 1000 pixels wide
         "savefig.bbox": "tight",
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -30,15 +33,26 @@ plt.rcParams.update(
 
 
 # JPEG quality of photographic figures (.jpg): the page photos under the OCR boxes.
-JPEG_QUALITY = 80
+JPEG_QUALITY = 65
+# PNG figures are stored with a palette of this many colours: plots and character images need no
+# more, and the files (embedded in the report) are about a third the size of full-colour PNGs.
+PNG_COLOURS = 256
 
 
 def save(fig, path):
-    """Write ``fig`` to ``path`` (format from the suffix: .png, or .jpg for photographs) and close it."""
+    """Write ``fig`` to ``path`` and close it: .png as a palette image, .jpg (for photographs)
+    at JPEG_QUALITY, any other suffix as matplotlib writes it."""
     fmt = str(path).rsplit(".", 1)[-1].lower()
-    options = {"pil_kwargs": {"quality": JPEG_QUALITY, "optimize": True}} if fmt in ("jpg", "jpeg") else {}
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, **options)
+        if fmt == "png":
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png")
+            image = Image.open(buffer).convert("RGB").quantize(PNG_COLOURS, method=Image.Quantize.MEDIANCUT)
+            image.save(tmp, format="png", optimize=True)
+        elif fmt in ("jpg", "jpeg"):
+            fig.savefig(tmp, format="jpeg", pil_kwargs={"quality": JPEG_QUALITY, "optimize": True})
+        else:
+            fig.savefig(tmp, format=fmt)
     plt.close(fig)
 
 

@@ -6,11 +6,11 @@ from rapidfuzz.distance import Levenshtein
 
 from nnrec.plots import data_note
 
-# The page figure at screen size: PAGE_WIDTH_IN inches at the figures' 130 dpi is about 1100
+# The page figure at screen size: PAGE_WIDTH_IN inches at the figures' 100 dpi is about 800
 # pixels across, and the photo under the boxes is subsampled to at most PAGE_DISPLAY pixels on
-# its longer side. Saved as JPEG (boxes.jpg), a page figure is about 100-200 kB.
-PAGE_WIDTH_IN = 8.5
-PAGE_DISPLAY = 1100
+# its longer side. Saved as JPEG (boxes.jpg), a page figure of the homework is 20-60 kB.
+PAGE_WIDTH_IN = 8
+PAGE_DISPLAY = 800
 
 
 def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
@@ -33,7 +33,7 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note=""):
     for k, line in enumerate(lines or [range(len(boxes))]):
         for i in line:
             colour_of[i] = f"C{k % 10}"
-    size = 7 if len(boxes) < 80 else 5
+    size = 8 if len(boxes) < 80 else 7
     for i, ((y1, x1, y2, x2), label) in enumerate(zip(boxes, labels)):
         colour = colour_of.get(i, "C0")
         ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.2, color=colour))
