@@ -78,6 +78,13 @@ def test_a_table_page_keeps_every_cell_and_escapes_text():
     assert '<a href="https://example.org/a">' in page
 
 
+def test_numbers_written_as_text_are_shown_short_and_empty_columns_are_named():
+    frame = pd.DataFrame({"measured": ["6/6", "0.76388888", "8.4e-09", "12"], "reference": [None] * 4})
+    page = report.table_html(frame, "summary")
+    assert ">6/6<" in page and ">0.7639<" in page and ">8.4e-09<" in page and ">12<" in page
+    assert "<th>reference</th>" not in page and "empty columns left out: reference" in page
+
+
 def test_a_text_page_shows_the_text_verbatim():
     page = report.text_html("seed: 0\nocr: {a: <b>}\n", "configuration")
     assert "<pre>seed: 0\nocr: {a: &lt;b&gt;}\n</pre>" in page

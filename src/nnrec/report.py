@@ -14,6 +14,7 @@ import json
 import math
 import numbers
 import platform
+import re
 import subprocess
 from pathlib import Path
 
@@ -182,6 +183,10 @@ def _page(title, body, note=""):
             f"<body><h1>{html.escape(title)}</h1>{note_html}\n{body}\n</body></html>\n")
 
 
+# a decimal number with a fraction or exponent ("0.7639", "8.4e-09"); whole numbers stay as written
+NUMBER = re.compile(r"-?\d+(\.\d+(e[-+]?\d+)?|e[-+]?\d+)")
+
+
 def _cell(value):
     """A table cell: numbers right-aligned (floats to 4 significant digits), URLs as links, the rest escaped."""
     if value is None or (isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
@@ -193,6 +198,8 @@ def _cell(value):
         # whole numbers (counts; a float column only because of an empty cell) in full
         whole = isinstance(value, numbers.Integral) or (float(value).is_integer() and abs(value) < 1e15)
         return f'<td class="number">{int(value) if whole else format(float(value), ".4g")}</td>'
+    if isinstance(value, str) and NUMBER.fullmatch(value.strip()):  # a number in a text column
+        return _cell(float(value))
     text = html.escape(str(value))
     if text.startswith(("http://", "https://")) and " " not in text:
         return f'<td><a href="{text}">{text}</a></td>'
@@ -202,9 +209,14 @@ def _cell(value):
 def table_html(table, title, note=""):
     """``table`` (DataFrame) as one self-contained HTML page: a title, an optional note, the table.
 
-    Every row and column is kept; floats are shown to 4 significant digits (the CSV keeps them
-    all), empty cells stay empty, and URLs become links that open outside the report.
+    Every row is kept, and every column with a value (the note names the empty ones left out);
+    numbers with a fraction are shown to 4 significant digits (the CSV keeps them all), empty
+    cells stay empty, and URLs become links that open outside the report.
     """
+    empty = [c for c in table.columns if table[c].isna().all() or (table[c].astype(str).str.strip() == "").all()]
+    if empty:
+        table = table.drop(columns=empty)
+        note = "; ".join(filter(None, [note, "empty columns left out: " + ", ".join(map(str, empty))]))
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     rows = "\n".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>"
                      for row in table.astype(object).itertuples(index=False))

@@ -31,6 +31,13 @@ DRIVER = """
 (async function () {
   const wait = (ms) => new Promise((done) => setTimeout(done, ms));
   const found = {categories: {}, tables: {}, errors: []};
+  // what the report's own code reports while we click through it (React logs render errors)
+  const logError = console.error;
+  console.error = function (...args) {
+    found.errors.push(args.map(String).join(" ").slice(0, 300));
+    logError.apply(console, args);
+  };
+  window.addEventListener("error", (event) => found.errors.push(event.message));
   // as a reader clicks: home, the category, its subcategory (each view drawn afresh)
   async function open(category, subcategory) {
     app.setView({navbarMode: "menu"});
@@ -88,7 +95,7 @@ def find_browser():
 def _chromium(browser, page, *args, timeout_s=120):
     with tempfile.TemporaryDirectory() as profile:
         command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                   f"--user-data-dir={profile}", "--virtual-time-budget=20000", *args, page.as_uri()]
+                   f"--user-data-dir={profile}", "--virtual-time-budget=60000", *args, page.as_uri()]
         return subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
 
 
@@ -138,7 +145,7 @@ def problems(findings, expected_categories=()):
             found.append(f"{path}: not shown when opened")
         if table["rows"] < 1 and table["text"] < 1:
             found.append(f"{path}: no table rows")
-    return found + [f"script error: {error}" for error in findings["errors"]]
+    return found + [f"page error: {error}" for error in findings["errors"]]
 
 
 def main(argv=None):

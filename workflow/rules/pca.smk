@@ -15,7 +15,7 @@ rule pca:
             caption="../report/q6_reconstructions.rst",
             category="Q6",
             subcategory="figures",
-            labels={"method": "PCA", "figure": "reconstructions"},
+            labels={"figure": "PCA reconstructions"},
         ),
     log:
         "logs/q6/pca.log",
@@ -43,7 +43,7 @@ rule compare_ae_pca:
             caption="../report/q6_ae_vs_pca.rst",
             category="Q6",
             subcategory="figures",
-            labels={"method": "autoencoders vs PCA", "figure": "PSNR per class"},
+            labels={"figure": "PSNR per class, autoencoders vs PCA"},
         ),
     log:
         "logs/q6/compare_ae_pca.log",
