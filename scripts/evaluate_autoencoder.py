@@ -24,4 +24,5 @@ with io.log_to(snakemake.log[0]):
                        loss="squared error per image")
     plots.save(fig, snakemake.output.loss)
     title = f"{name}: validation originals (top) and reconstructions (bottom), mean PSNR {psnr_all:.2f} dB"
-    plots.save(reconstruction.examples(X, recons, Y.argmax(axis=1), show, title, note), snakemake.output.examples)
+    plots.save(reconstruction.examples(X, recons, Y.argmax(axis=1), show, title, note), snakemake.output.examples,
+               colours=plots.GREY_COLOURS)

@@ -44,7 +44,7 @@ def results_table(summary):
     some row has a reference.
     """
     text_columns = ["reference", "reference_data", "reference_source", "data", "same_data"]
-    summary = summary.assign(**{c: summary[c].fillna("").astype(str) if c in summary else ""
+    summary = summary.assign(**{c: summary[c].map(lambda v: "" if pd.isna(v) else str(v)) if c in summary else ""
                                 for c in text_columns})
     with_reference = bool((summary["reference"] != "").any())
     header = ["", "measured", *(["published reference"] if with_reference else []), "data", "same data as HW5?"]

@@ -33,21 +33,24 @@ plt.rcParams.update(
 
 
 # JPEG quality of photographic figures (.jpg): the page photos under the OCR boxes.
-JPEG_QUALITY = 65
-# PNG figures are stored with a palette of this many colours: plots and character images need no
-# more, and the files (embedded in the report) are about a third the size of full-colour PNGs.
+JPEG_QUALITY = 60
+# PNG figures are stored with a palette of this many colours: plots need no more, and the files
+# (embedded in the report) are about a third the size of full-colour PNGs. Figures of grey-scale
+# images (characters, weights, reconstructions) pass GREY_COLOURS: 64 levels look the same and
+# their noise-like pixels compress a third better.
 PNG_COLOURS = 256
+GREY_COLOURS = 64
 
 
-def save(fig, path):
-    """Write ``fig`` to ``path`` and close it: .png as a palette image, .jpg (for photographs)
-    at JPEG_QUALITY, any other suffix as matplotlib writes it."""
+def save(fig, path, colours=PNG_COLOURS):
+    """Write ``fig`` to ``path`` and close it: .png as a palette image of ``colours`` colours,
+    .jpg (for photographs) at JPEG_QUALITY, any other suffix as matplotlib writes it."""
     fmt = str(path).rsplit(".", 1)[-1].lower()
     with atomic_path(path) as tmp:
         if fmt == "png":
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png")
-            image = Image.open(buffer).convert("RGB").quantize(PNG_COLOURS, method=Image.Quantize.MEDIANCUT)
+            image = Image.open(buffer).convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
             image.save(tmp, format="png", optimize=True)
         elif fmt in ("jpg", "jpeg"):
             fig.savefig(tmp, format="jpeg", pil_kwargs={"quality": JPEG_QUALITY, "optimize": True})
