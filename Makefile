@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 4
 
-.PHONY: run test report bench readme
+.PHONY: run test report report-check bench readme
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(BIN)/.installed
 
 report: $(BIN)/.installed
 	$(BIN)/snakemake --report results/report.html
+
+# open the report in headless Chromium: every category and table must render; saves a screenshot
+report-check: report
+	$(BIN)/python -m nnrec.report_check results/report.html results/report_screenshot.png
 
 bench: $(BIN)/.installed
 	$(BIN)/snakemake --cores $(CORES) bench

@@ -124,7 +124,7 @@ def main(argv=None):
             ("flowers_finetune_head_epoch", head), ("flowers_scratch_epoch", scratch)]
     print("\nname,seconds\n" + "\n".join(f"{n},{np.round(s, 3)}" for n, s in rows))
     if args.csv:
-        figures = [(f"{name} ({args.threads} threads)", seconds, "s") for name, seconds in rows]
+        figures = [(f"{name} ({args.threads} thread{'' if args.threads == 1 else 's'})", seconds, "s") for name, seconds in rows]
         figures.append(("reference: float32 512x512 matmul", gflops, "GFLOP/s"))
         io.write_bench(f"PyTorch on {common.describe_device(device)}", figures, args.csv)
 

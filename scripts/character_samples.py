@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnrec import data, io
-from nnrec.plots import save
+from nnrec.plots import GREY_COLOURS, save
 from nnrec.plots.data import character_samples
 
 with io.log_to(snakemake.log[0]):
@@ -18,4 +18,4 @@ with io.log_to(snakemake.log[0]):
         title=title,
         note=rows.note.iloc[0],
     )
-    save(fig, snakemake.output[0])
+    save(fig, snakemake.output[0], colours=GREY_COLOURS)

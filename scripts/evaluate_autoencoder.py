@@ -20,7 +20,9 @@ with io.log_to(snakemake.log[0]):
     io.log.info("%s: validation PSNR %.2f dB", name, psnr_all)
 
     history = pd.read_csv(snakemake.input.history)
-    fig = plots.curves({name: history}, metrics=("loss",), title=f"{name}: squared error per image", note=note)
+    fig = plots.curves({name: history}, metrics=("loss",), title=f"{name}: squared error per image", note=note,
+                       loss="squared error per image")
     plots.save(fig, snakemake.output.loss)
     title = f"{name}: validation originals (top) and reconstructions (bottom), mean PSNR {psnr_all:.2f} dB"
-    plots.save(reconstruction.examples(X, recons, Y.argmax(axis=1), show, title, note), snakemake.output.examples)
+    plots.save(reconstruction.examples(X, recons, Y.argmax(axis=1), show, title, note), snakemake.output.examples,
+               colours=plots.GREY_COLOURS)

@@ -22,4 +22,4 @@ with io.log_to(snakemake.log[0]):
     k, psnr_all = snakemake.params.components, info["psnr_valid"]
     title = f"PCA, {k} components: validation originals (top) and reconstructions (bottom), mean PSNR {psnr_all:.2f} dB"
     fig = reconstruction.examples(X, recons, Y.argmax(axis=1), snakemake.params.show_classes, title, note)
-    plots.save(fig, snakemake.output.examples)
+    plots.save(fig, snakemake.output.examples, colours=plots.GREY_COLOURS)

@@ -21,7 +21,17 @@ def test_the_table_shows_the_spread_and_the_reference():
     lines = readme.results_table(summary).splitlines()
     assert lines[2] == ("| Q3 MLP test accuracy | 0.764 (mean 0.771 +- 0.006, 3 seeds) | 0.76-0.78 (NIST36 test split)"
                         " | EMNIST36 | similar |")
-    assert lines[3].startswith("| Q1 theory claims | 6/6 |")
+    assert lines[3].startswith("| Q1 theory claims | 6/6 |  |")
+    summary["reference_source"] = ["A. Writer, https://example.org/hw5", ""]
+    assert "0.76-0.78 (NIST36 test split); A. Writer, https://example.org/hw5 |" in readme.results_table(summary)
+
+
+def test_without_any_reference_the_column_is_left_out():
+    summary = pd.DataFrame([{"question": "Q1", "quantity": "theory claims", "measured": "6/6", "unit": "claims",
+                             "data": "random", "reference": None, "reference_data": None, "same_data": "",
+                             "n_seeds": None, "mean": None, "sd": None}])
+    header, _, row = readme.results_table(summary).splitlines()
+    assert "reference" not in header and row == "| Q1 theory claims | 6/6 | random |  |"
 
 
 def test_only_the_marked_block_is_rewritten():

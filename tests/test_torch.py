@@ -207,3 +207,14 @@ def test_a_redraw_model_redraws_what_it_classifies(tmp_path):
     characters.save_character_model(path, model, "cnn", redraw_stroke=2.7)
     classify = characters.load_character_classifier(path)
     assert np.allclose(classify(rows), characters.predict_proba(model, "cnn", redrawn), atol=1e-6)
+
+
+def test_the_device_name_counts_threads_in_words():
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert common.describe_device("cpu") == "cpu (1 thread)"
+        torch.set_num_threads(2)
+        assert common.describe_device("cpu") == "cpu (2 threads)"
+    finally:
+        torch.set_num_threads(before)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from nnrec import report_check
 from workflow_runs import (BIN, MIRROR, ROOT, SNAKEMAKE, differences, needs_mirror, result_files,
                            run_test_config, start_test_config)
 
@@ -149,15 +151,42 @@ def test_test_config_runs_the_whole_dag(clean_run):
     assert set(provenance["source"]) >= {"mirror", "synthetic", "package"}
 
 
-@needs_mirror
-def test_report_collects_every_stage(clean_run):
+REPORT_CATEGORIES = ("Data", "Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Summary", "Provenance")
+
+
+@pytest.fixture(scope="module")
+def report_html(clean_run):
     workdir = clean_run.parent
     report = workdir / "report.html"
     snakemake("--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
               "--config", f"data={{mirrors: [{MIRROR}]}}", "--report", str(report))
-    html = report.read_text(errors="replace")
-    for category in ("Data", "Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Summary", "Provenance"):
-        assert category in html, f"report category {category} missing"
+    return report
+
+
+@needs_mirror
+def test_report_collects_every_stage(report_html):
+    html = report_html.read_text(errors="replace")
+    for category in REPORT_CATEGORIES:
+        assert f'"{category}"' in html, f"report category {category} missing"
+    assert '"Other"' not in html, "a report() without category or subcategory lands in 'Other'"
+
+
+@needs_mirror
+@pytest.mark.skipif(report_check.find_browser() is None, reason="needs Chromium (apt-get install chromium)")
+def test_report_reads_in_a_real_browser(report_html, clean_run):
+    """Headless Chromium walks every category and opens every table; a screenshot is kept."""
+    screenshot = clean_run / "report_screenshot.png"
+    findings = report_check.browse(report_html, screenshot)
+    assert not report_check.problems(findings, REPORT_CATEGORIES)
+    assert screenshot.stat().st_size > 10_000  # a rendered page, not a blank one
+    written = {f"results/tables/{p.name}" for p in (clean_run / "tables").glob("*.html")}
+    assert written and written == set(findings["tables"]), "every table page is in the report"
+    for path, table in findings["tables"].items():
+        name = Path(path).stem
+        question = re.match(r"q(\d)_", name)
+        category = f"Q{question.group(1)}" if question else (
+            "Summary" if name in ("summary", "replicates") else "Provenance")
+        assert table["category"] == category, f"{path} is shown under {table['category']}"
 
 
 @needs_mirror

@@ -4,7 +4,8 @@
 
 rewrites the lines between ``<!-- results:start -->`` and ``<!-- results:end -->`` of the README
 with one row per headline number: the measurement (mean +- sd over seeds where the training was
-replicated), the published reference and whether it was measured on the same data.
+replicated), the published reference with its source where there is one, and whether it was
+measured on the homework's data.
 """
 
 import sys
@@ -37,14 +38,26 @@ def measured_text(row):
 
 
 def results_table(summary):
-    """summary.csv (DataFrame) -> the README's markdown table, one line per row."""
-    lines = ["| | measured | published reference | data | same data? |", "|---|---|---|---|---|"]
-    text_columns = ["reference", "reference_data", "data", "same_data"]
-    summary = summary.assign(**{c: summary[c].fillna("").astype(str) for c in text_columns})
+    """summary.csv (DataFrame) -> the README's markdown table, one line per row.
+
+    The published-reference column (the number, its data and its source) is shown only when
+    some row has a reference.
+    """
+    text_columns = ["reference", "reference_data", "reference_source", "data", "same_data"]
+    summary = summary.assign(**{c: summary[c].map(lambda v: "" if pd.isna(v) else str(v)) if c in summary else ""
+                                for c in text_columns})
+    with_reference = bool((summary["reference"] != "").any())
+    header = ["", "measured", *(["published reference"] if with_reference else []), "data", "same data as HW5?"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for _, row in summary.iterrows():
-        reference = str(row["reference"]) + (f" ({row['reference_data']})" if row["reference_data"] else "")
-        lines.append(f"| {row['question']} {row['quantity']} | {measured_text(row)} | {reference} | "
-                     f"{row['data']} | {row['same_data']} |")
+        cells = [f"{row['question']} {row['quantity']}", measured_text(row)]
+        if with_reference:
+            reference = row["reference"] + (f" ({row['reference_data']})" if row["reference_data"] else "")
+            if row["reference"] and row["reference_source"]:
+                reference += f"; {row['reference_source']}"
+            cells.append(reference)
+        cells += [row["data"], row["same_data"]]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -1,45 +1,47 @@
-"""The report's tables: headline numbers next to published references, and run information.
+"""The report's tables: headline numbers next to published references, run information, and
+any CSV drawn as an HTML table for the report page.
 
-Reference numbers are the published figures the homework's results are usually compared with;
-each row says whether our measurement used the same data (real NIST36, EMNIST36 from the same
-NIST source, or the synthetic stand-in; the same four pages; the same Flowers 17 split).
+A reference number is listed only with the write-up or repository it comes from (its author or
+name and URL); each row says whether our measurement used the same data (real NIST36, EMNIST36
+from the same NIST source, or the synthetic stand-in; the same four pages; the same Flowers 17
+split).
 """
 
 import dataclasses
+import html
 import importlib.metadata
 import json
+import math
+import numbers
 import platform
+import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-
-WRITEUPS = "published CMU 16-720 HW5 write-ups (numbers as collected in nnrec issue #7)"
 
 
 @dataclasses.dataclass(frozen=True)
 class Reference:
     text: str  # e.g. "0.76-0.78"
-    source: str
+    source: str  # the write-up or repository: its author or name, and its URL (or the course handout)
     data: str  # what the reference was measured on
 
 
-REFERENCES = {
-    "mlp_test_acc": Reference("0.76-0.78", WRITEUPS, "NIST36 test split"),
-    "ocr_mlp": Reference("0.80", WRITEUPS + "; numpy MLP over the four pages", "the four HW5 pages"),
-    "ocr_cnn": Reference("0.82-0.94 per page", WRITEUPS + "; EMNIST-trained CNNs", "the four HW5 pages"),
-    "ocr_tesseract": Reference("0.51-0.58", WRITEUPS + "; general-purpose Tesseract", "the four HW5 pages"),
-    "ae_psnr": Reference("14.6-16.1", WRITEUPS + "; this exact autoencoder", "NIST36 validation split"),
-    "pca_psnr": Reference("16.35", WRITEUPS + "; PCA with 32 components", "NIST36 validation split"),
-    "flowers_finetune": Reference("0.926-0.935", WRITEUPS + "; fine-tuned SqueezeNet 1.1", "Flowers 17, HW5 split"),
-    "flowers_scratch": Reference("0.41-0.79", WRITEUPS + "; HW5 net trained from scratch", "Flowers 17, HW5 split"),
-}
+# Published numbers, each with the write-up or repository it comes from; keys as used below
+# ("mlp_test_acc", "ocr_mlp", "ocr_cnn", "ocr_tesseract", "ae_psnr", "pca_psnr",
+# "flowers_finetune", "flowers_scratch"). A number whose source cannot be named is left out:
+# its rows show no reference rather than an unsourced one.
+REFERENCES: dict[str, Reference] = {}
 
 # Which reference each OCR model of results/q4/ocr_accuracy.csv is compared with.
 OCR_REFERENCE = {"mlp": "ocr_mlp", "mlp_q3": "ocr_mlp", "cnn": "ocr_cnn", "tesseract": "ocr_tesseract"}
 
 
 def _row(question, quantity, measured, unit, data, reference=None, same_data="", note=""):
+    """One summary row; ``reference`` a key of REFERENCES (none listed: the reference cells stay empty)."""
+    reference = REFERENCES.get(reference)
     return {
         "question": question,
         "quantity": quantity,
@@ -75,11 +77,11 @@ def headline_table(paths, character_source):
 
     q3 = pd.read_csv(paths["q3_summary"]).set_index("lr_name")
     rows.append(_row("Q3", "MLP test accuracy (best learning rate)", float(q3.loc["best", "test_acc"]), "fraction",
-                     chars + ", test split", REFERENCES["mlp_test_acc"], same_chars))
+                     chars + ", test split", "mlp_test_acc", same_chars))
 
     ocr = pd.read_csv(paths["q4_ocr"])
     for model, per_model in ocr.groupby("model", sort=False):
-        reference = REFERENCES[OCR_REFERENCE.get(model, "ocr_cnn")]
+        reference = OCR_REFERENCE.get(model, "ocr_cnn")
         overall = per_model[per_model["image"] == "overall"]
         if overall.empty or pd.isna(overall["char_accuracy"].iloc[0]):
             status = per_model["status"].iloc[0] if "status" in per_model else "not run"
@@ -102,10 +104,10 @@ def headline_table(paths, character_source):
 
     ae = pd.read_csv(paths["q5_psnr"]).set_index("class")
     rows.append(_row("Q5", "autoencoder PSNR (homework setup)", float(ae.loc["all", "psnr_mean"]), "dB",
-                     chars + ", validation split", REFERENCES["ae_psnr"], same_chars))
+                     chars + ", validation split", "ae_psnr", same_chars))
     pca = pd.read_csv(paths["q6_psnr"]).set_index("class")
     rows.append(_row("Q6", "PCA PSNR (32 components)", float(pca.loc["all", "psnr_mean"]), "dB",
-                     chars + ", validation split", REFERENCES["pca_psnr"], same_chars))
+                     chars + ", validation split", "pca_psnr", same_chars))
     comparison = pd.read_csv(paths["q6_comparison"]).set_index("class")
     improved = float(comparison.loc["all", "psnr_ae_improved"])
     rows.append(_row("Q5/Q6", "improved autoencoder PSNR (beyond the homework)", improved, "dB",
@@ -125,7 +127,7 @@ def headline_table(paths, character_source):
         if key == "flowers_finetune" and "squeezenet" not in str(r.backbone).lower():
             same = f"same data; backbone {r.backbone}, not SqueezeNet 1.1"
         rows.append(_row("Q7", f"Flowers 17 test accuracy, {r.model}", float(r.test_acc), "fraction",
-                         "Flowers 17 (680/340/340)", REFERENCES[key], same, note=f"backbone {r.backbone}"))
+                         "Flowers 17 (680/340/340)", key, same, note=f"backbone {r.backbone}"))
     return pd.DataFrame(rows)
 
 
@@ -163,3 +165,69 @@ def run_info(config, metrics_files, packages):
         metrics = json.loads(Path(path).read_text())
         rows.append((f"device {run}", metrics.get("device", "cpu (numpy)")))
     return pd.DataFrame(rows, columns=["key", "value"])
+
+
+# One look for every table page of the report (each is shown in its own frame).
+TABLE_STYLE = """
+body { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1e293b; margin: 12px; }
+h1 { font-size: 15px; margin: 0 0 8px; }
+p.note { color: #475569; margin: 0 0 8px; }
+table { border-collapse: collapse; }
+th, td { border-bottom: 1px solid #e2e8f0; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f1f5f9; position: sticky; top: 0; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr:hover td { background: #f8fafc; }
+pre { font: 12px/1.4 ui-monospace, monospace; background: #f8fafc; padding: 8px; }
+"""
+
+
+def _page(title, body, note=""):
+    note_html = f'<p class="note">{html.escape(note)}</p>' if note else ""
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<base target="_blank"><style>{TABLE_STYLE}</style></head>\n'
+            f"<body><h1>{html.escape(title)}</h1>{note_html}\n{body}\n</body></html>\n")
+
+
+# a decimal number with a fraction or exponent ("0.7639", "8.4e-09"); whole numbers stay as written
+NUMBER = re.compile(r"-?\d+(\.\d+(e[-+]?\d+)?|e[-+]?\d+)")
+
+
+def _cell(value):
+    """A table cell: numbers right-aligned (floats to 4 significant digits), URLs as links, the rest escaped."""
+    if value is None or (isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
+                         and math.isnan(value)):
+        return "<td></td>"
+    if isinstance(value, (bool, np.bool_)):
+        return f"<td>{bool(value)}</td>"
+    if isinstance(value, numbers.Real):
+        # whole numbers (counts; a float column only because of an empty cell) in full
+        whole = isinstance(value, numbers.Integral) or (float(value).is_integer() and abs(value) < 1e15)
+        return f'<td class="number">{int(value) if whole else format(float(value), ".4g")}</td>'
+    if isinstance(value, str) and NUMBER.fullmatch(value.strip()):  # a number in a text column
+        return _cell(float(value))
+    text = html.escape(str(value))
+    if text.startswith(("http://", "https://")) and " " not in text:
+        return f'<td><a href="{text}">{text}</a></td>'
+    return f"<td>{text}</td>"
+
+
+def table_html(table, title, note=""):
+    """``table`` (DataFrame) as one self-contained HTML page: a title, an optional note, the table.
+
+    Every row is kept, and every column with a value (the note names the empty ones left out);
+    numbers with a fraction are shown to 4 significant digits (the CSV keeps them all), empty
+    cells stay empty, and URLs become links that open outside the report.
+    """
+    empty = [c for c in table.columns if table[c].isna().all() or (table[c].astype(str).str.strip() == "").all()]
+    if empty:
+        table = table.drop(columns=empty)
+        note = "; ".join(filter(None, [note, "empty columns left out: " + ", ".join(map(str, empty))]))
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    rows = "\n".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>"
+                     for row in table.astype(object).itertuples(index=False))
+    return _page(title, f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>", note)
+
+
+def text_html(text, title, note=""):
+    """A text file (e.g. the configuration YAML) as an HTML page, shown verbatim."""
+    return _page(title, f"<pre>{html.escape(text)}</pre>", note)

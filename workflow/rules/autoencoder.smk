@@ -70,12 +70,14 @@ rule evaluate_autoencoder_homework:
             "results/q5/loss.png",
             caption="../report/q5_loss.rst",
             category="Q5",
+            subcategory="figures",
             labels={"autoencoder": "homework", "figure": "loss curve"},
         ),
         examples=report(
             "results/q5/reconstructions.png",
             caption="../report/q5_reconstructions.rst",
             category="Q5",
+            subcategory="figures",
             labels={"autoencoder": "homework", "figure": "reconstructions"},
         ),
     log:
@@ -102,12 +104,14 @@ use rule evaluate_autoencoder_homework as evaluate_autoencoder_improved with:
             "results/q5/improved/loss.png",
             caption="../report/q5_improved_loss.rst",
             category="Q5",
+            subcategory="figures",
             labels={"autoencoder": "improved", "figure": "loss curve"},
         ),
         examples=report(
             "results/q5/improved/reconstructions.png",
             caption="../report/q5_improved_reconstructions.rst",
             category="Q5",
+            subcategory="figures",
             labels={"autoencoder": "improved", "figure": "reconstructions"},
         ),
     log:

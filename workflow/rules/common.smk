@@ -1,6 +1,8 @@
 # Shared definitions for every stage file. Stage files name their outputs under
 # results/<stage>/, downloads under resources/, logs under logs/<stage>/.
 
+import shutil
+
 from nnrec.config import check_workflow_names
 from nnrec.data import CHARACTER_SPLITS, PAGES, find_pages_dev, read_pages_dev
 
@@ -84,6 +86,17 @@ def replicate_path(path, seed):
 
 def replicate_seed(wildcards):
     return int(wildcards.seed)
+
+
+# Without the tesseract binary the Q4 baseline's rules write small "skipped" placeholders, kept
+# out of the report; installing it reruns them (the installed state is one of their params).
+# (shutil.which, as nnrec.ocr.score.tesseract_binary: importing nnrec.ocr here would slow every start)
+TESSERACT_INSTALLED = shutil.which("tesseract") is not None
+
+
+def tesseract_report(path, **options):
+    """``report(path, **options)`` when Tesseract is installed, else the plain path."""
+    return report(path, **options) if TESSERACT_INSTALLED else path
 
 
 # The one aggregate per stage (data, q1 ... q7, summary) lets a user build a single stage:

@@ -101,12 +101,7 @@ rule provenance:
             PROVENANCE["backbone"],
         ],
     output:
-        report(
-            "results/provenance.csv",
-            caption="../report/provenance.rst",
-            category="Data",
-            labels={"table": "data provenance"},
-        ),
+        "results/provenance.csv",
     log:
         "logs/data/provenance.log",
     localrule: True
@@ -126,6 +121,7 @@ rule character_samples:
             "results/data/character_samples.png",
             caption="../report/character_samples.rst",
             category="Data",
+            subcategory="figures",
             labels={"figure": "character samples"},
         ),
     log:

@@ -39,6 +39,7 @@ rule init_study:
             "results/q2/init_study.png",
             caption="../report/q2_init_study.rst",
             category="Q2",
+            subcategory="figures",
             labels={"figure": "zero vs Xavier initialisation"},
         ),
     log:
@@ -164,6 +165,7 @@ rule mlp_weights:
             "results/q3/weights.png",
             caption="../report/q3_weights.rst",
             category="Q3",
+            subcategory="figures",
             labels={"figure": "first-layer weights"},
         ),
     log:
@@ -187,6 +189,7 @@ rule mlp_confusion:
             "results/q3/confusion.png",
             caption="../report/q3_confusion.rst",
             category="Q3",
+            subcategory="figures",
             labels={"figure": "confusion matrix (test)"},
         ),
     log:

@@ -80,7 +80,7 @@ rule ocr_page:
     output:
         text="results/q4/{model}/{page}/text.txt",
         figure=report(
-            "results/q4/{model}/{page}/boxes.png",
+            "results/q4/{model}/{page}/boxes.jpg",
             caption="../report/q4_boxes.rst",
             category="Q4",
             subcategory="{model}",
@@ -123,7 +123,7 @@ rule ocr_extra_page:
     output:
         text="results/q4/{model}/extra/{page}/text.txt",
         figure=report(
-            "results/q4/{model}/extra/{page}/boxes.png",
+            "results/q4/{model}/extra/{page}/boxes.jpg",
             caption="../report/q4_extra.rst",
             category="Q4",
             subcategory="your pages",
@@ -151,14 +151,14 @@ rule ocr_tesseract:
         page=PAGE_IMAGE,
     output:
         text="results/q4/tesseract/{page}/text.txt",
-        figure=report(
-            "results/q4/tesseract/{page}/boxes.png",
+        figure=tesseract_report(
+            "results/q4/tesseract/{page}/boxes.jpg",
             caption="../report/q4_tesseract.rst",
             category="Q4",
             subcategory="tesseract",
             labels={"page": "{page}", "model": "tesseract", "figure": "word boxes"},
         ),
-        comparison=report(
+        comparison=tesseract_report(
             "results/q4/tesseract/{page}/comparison.png",
             caption="../report/q4_comparison.rst",
             category="Q4",
@@ -179,6 +179,7 @@ rule ocr_tesseract:
     params:
         page=lambda wc: wc.page,
         truth=lambda wc: OCR["pages"][wc.page],
+        installed=TESSERACT_INSTALLED,
     script:
         "../../scripts/ocr_tesseract.py"
 
@@ -194,6 +195,7 @@ rule ocr_accuracy:
             "results/q4/ocr_accuracy.png",
             caption="../report/q4_accuracy.rst",
             category="Q4",
+            subcategory="accuracy",
             labels={"figure": "character accuracy per page"},
         ),
     log:
@@ -265,11 +267,11 @@ rule q4:
             "results/q4/{model}/{page}/{file}",
             model=OCR_MODELS,
             page=OCR_PAGES,
-            file=["text.txt", "boxes.png", "comparison.png"],
+            file=["text.txt", "boxes.jpg", "comparison.png"],
         ),
         expand(
             "results/q4/{model}/extra/{page}/{file}",
             model=OCR_NETWORKS,
             page=OCR_EXTRA,
-            file=["text.txt", "boxes.png"],
+            file=["text.txt", "boxes.jpg"],
         ),

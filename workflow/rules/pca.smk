@@ -14,7 +14,8 @@ rule pca:
             "results/q6/reconstructions.png",
             caption="../report/q6_reconstructions.rst",
             category="Q6",
-            labels={"method": "PCA", "figure": "reconstructions"},
+            subcategory="figures",
+            labels={"figure": "PCA reconstructions"},
         ),
     log:
         "logs/q6/pca.log",
@@ -41,7 +42,8 @@ rule compare_ae_pca:
             "results/q6/ae_vs_pca.png",
             caption="../report/q6_ae_vs_pca.rst",
             category="Q6",
-            labels={"method": "autoencoders vs PCA", "figure": "PSNR per class"},
+            subcategory="figures",
+            labels={"figure": "PSNR per class, autoencoders vs PCA"},
         ),
     log:
         "logs/q6/compare_ae_pca.log",

@@ -68,7 +68,7 @@ use rule ocr_page as replicate_ocr_page with:
         provenance=PROVENANCE["characters"],
     output:
         text=f"{REPLICATE_DIR}/q4/{{model}}/{{page}}/text.txt",
-        figure=f"{REPLICATE_DIR}/q4/{{model}}/{{page}}/boxes.png",
+        figure=f"{REPLICATE_DIR}/q4/{{model}}/{{page}}/boxes.jpg",
         comparison=f"{REPLICATE_DIR}/q4/{{model}}/{{page}}/comparison.png",
         score=f"{REPLICATE_DIR}/q4/{{model}}/{{page}}/score.json",
     log:
@@ -166,16 +166,12 @@ rule replicate_table:
             for path in paths
         ],
     output:
-        table=report(
-            "results/replicates.csv",
-            caption="../report/replicates.rst",
-            category="Summary",
-            labels={"table": "spread over seeds"},
-        ),
+        table="results/replicates.csv",
         figure=report(
             "results/replicates.png",
             caption="../report/replicates_figure.rst",
             category="Summary",
+            subcategory="figures",
             labels={"figure": "spread over seeds"},
         ),
     log:

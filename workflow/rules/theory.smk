@@ -9,12 +9,14 @@ rule theory_checks:
             "results/q1/activations.png",
             caption="../report/q1_activations.rst",
             category="Q1",
+            subcategory="figures",
             labels={"figure": "sigmoid and tanh"},
         ),
         softmax=report(
             "results/q1/softmax_shift.png",
             caption="../report/q1_softmax_shift.rst",
             category="Q1",
+            subcategory="figures",
             labels={"figure": "softmax shift invariance"},
         ),
     log:

@@ -60,7 +60,8 @@ def run_tesseract(page_path, timeout=120):
 
     binary = tesseract_binary()
     if binary is None:
-        raise DataError("tesseract is not installed (Debian: apt-get install tesseract-ocr)")
+        raise DataError("tesseract is not installed "
+                        "(Debian/Ubuntu: apt-get install tesseract-ocr; macOS: brew install tesseract)")
     result = subprocess.run([binary, str(page_path), "stdout", "tsv"], capture_output=True,
                             text=True, timeout=timeout)
     if result.returncode != 0:

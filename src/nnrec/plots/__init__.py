@@ -4,19 +4,23 @@ Every figure is written through :func:`save` so all share one look and are writt
 atomically (a failed step never leaves a half-drawn PNG).
 """
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")  # rules run headless
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from nnrec.io import atomic_path  # noqa: E402
 
 plt.rcParams.update(
     {
-        "figure.dpi": 110,
-        "savefig.dpi": 130,
+        "figure.dpi": 100,
+        "savefig.dpi": 100,  # screen resolution: a 10-inch figure is 1000 pixels wide
         "savefig.bbox": "tight",
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -28,10 +32,30 @@ plt.rcParams.update(
 )
 
 
-def save(fig, path):
-    """Write ``fig`` to ``path`` (format from the suffix) and close it."""
+# JPEG quality of photographic figures (.jpg): the page photos under the OCR boxes.
+JPEG_QUALITY = 60
+# PNG figures are stored with a palette of this many colours: plots need no more, and the files
+# (embedded in the report) are about a third the size of full-colour PNGs. Figures of grey-scale
+# images (characters, weights, reconstructions) pass GREY_COLOURS: 64 levels look the same and
+# their noise-like pixels compress a third better.
+PNG_COLOURS = 256
+GREY_COLOURS = 64
+
+
+def save(fig, path, colours=PNG_COLOURS):
+    """Write ``fig`` to ``path`` and close it: .png as a palette image of ``colours`` colours,
+    .jpg (for photographs) at JPEG_QUALITY, any other suffix as matplotlib writes it."""
+    fmt = str(path).rsplit(".", 1)[-1].lower()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=str(path).rsplit(".", 1)[-1])
+        if fmt == "png":
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png")
+            image = Image.open(buffer).convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
+            image.save(tmp, format="png", optimize=True)
+        elif fmt in ("jpg", "jpeg"):
+            fig.savefig(tmp, format="jpeg", pil_kwargs={"quality": JPEG_QUALITY, "optimize": True})
+        else:
+            fig.savefig(tmp, format=fmt)
     plt.close(fig)
 
 
@@ -41,10 +65,12 @@ def data_note(fig, note):
         fig.text(0.01, -0.02, note, fontsize=8, color="0.4", ha="left", va="top")
 
 
-def curves(histories, metrics=("loss", "acc"), title="", note=""):
+def curves(histories, metrics=("loss", "acc"), title="", note="", loss="loss"):
     """Training curves: one panel per metric, train solid and valid dashed, one colour per run.
 
     histories: {run name: DataFrame with columns epoch, train_<m>, valid_<m> for each m}.
+    loss: the y label of the loss panel, naming the loss (e.g. "cross-entropy per sample").
+    Epochs are whole numbers, and so are the ticks.
     """
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.8), squeeze=False)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -55,7 +81,8 @@ def curves(histories, metrics=("loss", "acc"), title="", note=""):
                 if column in hist:
                     ax.plot(hist["epoch"], hist[column], style, color=colour, label=f"{name} {split}")
         ax.set_xlabel("epoch")
-        ax.set_ylabel({"loss": "loss", "acc": "accuracy"}.get(metric, metric))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel({"loss": loss, "acc": "accuracy"}.get(metric, metric))
         ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)

@@ -6,8 +6,11 @@ from rapidfuzz.distance import Levenshtein
 
 from nnrec.plots import data_note
 
-# Longer side, in pixels, of the page drawn under the boxes (keeps the PNG a few hundred kB).
-PAGE_DISPLAY = 1400
+# The page figure at screen size: PAGE_WIDTH_IN inches at the figures' 100 dpi is about 800
+# pixels across, and the photo under the boxes is subsampled to at most PAGE_DISPLAY pixels on
+# its longer side. Saved as JPEG (boxes.jpg), a page figure of the homework is 20-60 kB.
+PAGE_WIDTH_IN = 8
+PAGE_DISPLAY = 800
 
 
 def page_boxes(grey, boxes, labels, lines=None, title="", note="", sheet=None, corners=None):
@@ -23,7 +26,7 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note="", sheet=None, c
     step = max(1, int(np.ceil(max(grey.shape) / PAGE_DISPLAY)))
     shown = grey[::step, ::step]
     height, width = shown.shape
-    fig = plt.figure(figsize=(11, 11 * height / width))
+    fig = plt.figure(figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN * height / width))
     ax = fig.add_axes((0, 0, 1, 1))
     # contrast stretched for display: dim photographs show their ink clearly
     low, high = np.percentile(shown, [0.5, 99.5]) if shown.size else (0, 1)
@@ -37,7 +40,7 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note="", sheet=None, c
     for k, line in enumerate(lines or [range(len(boxes))]):
         for i in line:
             colour_of[i] = f"C{k % 10}"
-    size = 8 if len(boxes) < 80 else 6
+    size = 8 if len(boxes) < 80 else 7
     if corners is not None:  # each box as [y1, x1, y2, x2] of its quadrilateral's bounds
         corners = np.asarray(corners, float)
         boxes = np.stack([corners[:, :, 1].min(1), corners[:, :, 0].min(1),
@@ -57,6 +60,13 @@ def page_boxes(grey, boxes, labels, lines=None, title="", note="", sheet=None, c
     if title:
         ax.set_title(title)
     data_note(fig, note)
+    return fig
+
+
+def skipped(message):
+    """A small placeholder figure for a step that did not run (e.g. Tesseract not installed)."""
+    fig = plt.figure(figsize=(6, 0.6))
+    fig.text(0.02, 0.5, message, fontsize=9, color="0.3", va="center")
     return fig
 
 
@@ -135,7 +145,6 @@ def accuracy_bars(table, title="", note=""):
                 ax.hlines(plain[changed], x[changed] - width / 2, x[changed] + width / 2, colors="black", lw=1.5,
                           label=None if ticked else "without word context")
                 ticked = True
-    ax.axhline(0.9, color="0.5", ls="--", lw=1)
     ax.set_xticks(np.arange(len(images)), images)
     ax.set_ylim(0, 1.08)
     ax.set_ylabel("character accuracy (1 - CER)")

@@ -50,8 +50,8 @@ def psnr_by_method(frame, methods, title="", note=""):
     overall = frame.set_index("class")
     for i, ((column, label), colour) in enumerate(zip(methods.items(), colours)):
         mean = float(overall.loc["all", column]) if "all" in overall.index else float(frame[column].mean())
-        ax.bar(x - 0.4 + width * (i + 0.5), frame[column], width, color=colour, label=f"{label} (all: {mean:.2f} dB)")
-        ax.axhline(mean, color=colour, linestyle=":", linewidth=1)
+        ax.bar(x - 0.4 + width * (i + 0.5), frame[column], width, color=colour, label=label)
+        ax.axhline(mean, color=colour, linestyle=":", linewidth=1, label=f"{label}, mean of all: {mean:.2f} dB")
     ax.set_xticks(x, classes, fontsize=8)
     ax.set_xlim(-0.6, len(classes) - 0.4)
     low = float(frame[list(methods)].to_numpy().min())

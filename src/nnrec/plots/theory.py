@@ -21,13 +21,11 @@ def activations_figure():
     left.set_title("activation")
     right.plot(x, s * (1 - s), label=r"$\sigma'(x) = \sigma(x)(1-\sigma(x))$")
     right.plot(x, 1 - t**2, label=r"tanh$'(x) = 1 - $tanh$^2(x)$")
-    right.axhline(0.25, color="0.5", lw=0.8, ls=":")
-    right.annotate(r"max $\sigma'$ = 1/4", (0, 0.25), (1.5, 0.45), fontsize=9,
-                   arrowprops=dict(arrowstyle="->", color="0.4"))
+    right.axhline(0.25, color="0.5", lw=0.8, ls=":", label=r"1/4, the largest $\sigma'$")
     right.set_title("derivative")
     for ax in (left, right):
         ax.set_xlabel("x")
-        ax.axvline(0, color="0.6", lw=0.6)
+        ax.axvline(0, color="0.6", lw=0.6, label="x = 0")
         ax.legend(fontsize=8, loc="upper left")
     left.set_ylabel("f(x)")
     right.set_ylabel("f'(x)")

@@ -26,7 +26,7 @@ def character_curves(history, metrics):
         title += f" (ensemble of {len(runs)})"
     else:
         runs = {metrics["run"]: history}
-    return curves(runs, title=title, note=characters_note(metrics))
+    return curves(runs, title=title, note=characters_note(metrics), loss="cross-entropy per sample")
 
 
 def character_confusion(predictions, metrics):
@@ -48,7 +48,9 @@ def flowers_curves(histories, runs):
     labels = {"finetune": f"fine-tuned {runs['finetune']['backbone']}", "scratch": "from scratch"}
     named = {labels[mode]: history for mode, history in histories.items()}
     title = "Flowers 17: " + ", ".join(f"{labels[m]} test {r['test_acc']:.1%}" for m, r in runs.items())
-    return curves(named, title=title, note=_flowers_note(runs))
+    # training loss label-smoothed (flowers.train's label_smoothing), validation loss plain
+    return curves(named, title=title, note=_flowers_note(runs),
+                  loss="cross-entropy per image (train: label-smoothed)")
 
 
 def flowers_confusion(predictions, runs):

@@ -19,8 +19,7 @@ def run_curves(histories, title, note=""):
 
     histories: {run label: DataFrame epoch, train_loss, train_acc, valid_loss, valid_acc}.
     """
-    fig = curves(histories, metrics=("loss", "acc"), title=title, note=note)
-    fig.axes[0].set_ylabel("cross-entropy per sample")
+    fig = curves(histories, metrics=("loss", "acc"), title=title, note=note, loss="cross-entropy per sample")
     fig.axes[1].set_ylim(0, 1)
     return fig
 

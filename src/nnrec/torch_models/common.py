@@ -39,11 +39,12 @@ def resolve_device(name="auto"):
 
 
 def describe_device(device):
-    """A short human-readable name for metrics files, e.g. ``cpu (2 threads)``."""
+    """A short human-readable name for metrics files, e.g. ``cpu (1 thread)``, ``cpu (2 threads)``."""
     device = torch.device(device)
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)})"
-    return f"cpu ({torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"cpu ({threads} thread{'' if threads == 1 else 's'})"
 
 
 def seed_everything(seed, threads=None):
