@@ -27,12 +27,12 @@ NODE = "localhost"
 
 def unavailable():
     """Why a cluster cannot be started here, in one line; None when it can."""
+    if os.geteuid() != 0:
+        return "needs root to start slurmctld, slurmd and munged (CI runs as root)"
     missing = [command for command in COMMANDS if shutil.which(command) is None]
     if missing:
         return (f"needs the Debian packages slurmctld, slurmd and munge (missing {', '.join(missing)}); "
                 ".ci/run installs them")
-    if os.geteuid() != 0:
-        return "needs root to start slurmctld, slurmd and munged (CI runs as root)"
     return None
 
 
