@@ -133,6 +133,21 @@ REPORT_TABLES = {
     ),
 }
 
+if ROBUST_SETS:  # config ocr.robustness may name no pages
+    REPORT_TABLES["q4_robustness"] = (
+        ROBUSTNESS["csv"],
+        "Q4",
+        "accuracy per photograph transformation",
+        "q4_robustness_table.rst",
+    )
+if OCR_DEV:  # the pages_dev scores exist only when a mirror holds pages_dev
+    REPORT_TABLES["q4_dev"] = (
+        "results/q4/ocr_dev.csv",
+        "Q4",
+        "character accuracy per pages_dev photograph",
+        "q4_dev_table.rst",
+    )
+
 
 for _name, (_table, _category, _label, _caption) in REPORT_TABLES.items():
 
