@@ -1,6 +1,7 @@
 """The workflow as a whole: lint, formatting, dry runs, and the tiny .test configuration run
 for real (twice, to show that the same config gives the same numbers)."""
 
+import json
 import os
 import re
 import signal
@@ -155,8 +156,8 @@ REPORT_CATEGORIES = ("Data", "Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Summary"
 
 
 @pytest.fixture(scope="module")
-def report_html(clean_run):
-    workdir = clean_run.parent
+def report_html(local_test_run):
+    workdir = local_test_run.parent
     report = workdir / "report.html"
     snakemake("--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
               "--config", f"data={{mirrors: [{MIRROR}]}}", "--report", str(report))

@@ -66,6 +66,7 @@ rule evaluate_reader:
         per_class="results/q4/reader/test_per_class.csv",
     log:
         "logs/q4/evaluate_reader.log",
+    localrule: True
     conda:
         CORE_ENV
     script:
@@ -246,6 +247,7 @@ rule ocr_dev_accuracy:
         ),
     log:
         "logs/q4/ocr_dev_accuracy.log",
+    localrule: True
     conda:
         CORE_ENV
     params:

@@ -166,6 +166,7 @@ for _name, (_table, _category, _label, _caption) in REPORT_TABLES.items():
             ),
         log:
             f"logs/report/table_{_name}.log",
+        localrule: True
         conda:
             CORE_ENV
         params:

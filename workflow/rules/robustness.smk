@@ -93,6 +93,7 @@ rule robustness:
         ),
     log:
         "logs/q4/robustness.log",
+    localrule: True
     conda:
         CORE_ENV
     params:

@@ -32,8 +32,9 @@ plt.rcParams.update(
 )
 
 
-# JPEG quality of photographic figures (.jpg): the page photos under the OCR boxes.
-JPEG_QUALITY = 60
+# JPEG quality of photographic figures (.jpg): the page photos under the OCR boxes; at 50 the
+# labels stay sharp at screen size and the report stays under 6 MB with the Q4 tables.
+JPEG_QUALITY = 50
 # PNG figures are stored with a palette of this many colours: plots need no more, and the files
 # (embedded in the report) are about a third the size of full-colour PNGs. Figures of grey-scale
 # images (characters, weights, reconstructions) pass GREY_COLOURS: 64 levels look the same and
