@@ -243,6 +243,7 @@ rule ocr_dev_accuracy:
             "results/q4/ocr_dev.png",
             caption="../report/q4_dev.rst",
             category="Q4",
+            subcategory="accuracy",
             labels={"figure": "character accuracy per pages_dev image"},
         ),
     log:

@@ -89,6 +89,7 @@ rule robustness:
             ROBUSTNESS["figure"],
             caption="../report/q4_robustness.rst",
             category="Q4",
+            subcategory="accuracy",
             labels={"figure": "character accuracy per transformation"},
         ),
     log:
