@@ -149,7 +149,12 @@ def problems(findings, expected_categories=()):
 
 
 def main(argv=None):
-    report, screenshot = (argv or sys.argv[1:]) or ("results/report.html", "results/report_screenshot.png")
+    args = list(argv if argv is not None else sys.argv[1:])
+    if len(args) > 2:
+        print("usage: python -m nnrec.report_check [REPORT.html [SCREENSHOT.png]]", file=sys.stderr)
+        return 2
+    report = args[0] if args else "results/report.html"
+    screenshot = args[1] if len(args) > 1 else str(Path(report).with_name("report_screenshot.png"))
     try:
         findings = browse(report, screenshot)
     except DataError as error:
