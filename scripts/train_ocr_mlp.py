@@ -13,10 +13,11 @@ with io.log_to(snakemake.log[0]):
     params, history, inputs = reader.train_reader(train, valid, p.hidden, p.learning_rate, p.epochs,
                                                   p.batch_size, p.seed, p.stroke, p.copies, p.font_per_class,
                                                   p.cell_copies, p.input_blur, p.deskew, p.features,
-                                                  workers=snakemake.threads)
+                                                  p.stored_characters, p.weight_decay, workers=snakemake.threads)
     meta = {**inputs, "hidden": p.hidden, "learning_rate": p.learning_rate, "epochs": p.epochs,
             "batch_size": p.batch_size, "seed": p.seed, "stroke": p.stroke, "copies": p.copies,
             "font_per_class": p.font_per_class, "cell_copies": p.cell_copies,
+            "stored_characters": p.stored_characters, "weight_decay": p.weight_decay,
             "fonts": list(fonts.READER_FONTS), "train_seconds": round(time.perf_counter() - started, 1),
             "data_source": data.character_source(snakemake.input.provenance),
             "valid_acc": float(history["valid_acc"].iloc[-1])}

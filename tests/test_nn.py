@@ -181,3 +181,20 @@ def test_sgd_step_is_pure():
     np.testing.assert_array_equal(new["W1"], 0.0)
     np.testing.assert_array_equal(new["b1"], -0.5)
     np.testing.assert_array_equal(params["W1"], 1.0)
+
+
+def test_weight_decay_shrinks_weights_not_biases_in_proportion_to_the_batch():
+    params = {"W1": np.ones((2, 2)), "b1": np.ones(2)}
+    zero = {"W1": np.zeros((2, 2)), "b1": np.zeros(2)}
+    new = nn.sgd_step(params, zero, 0.1, weight_decay=0.01, batch_size=10)
+    np.testing.assert_allclose(new["W1"], 1 - 0.1 * 0.01 * 10)  # gradient of 10 samples' penalties
+    np.testing.assert_array_equal(new["b1"], 1.0)
+
+
+def test_weight_decay_keeps_weights_smaller_and_still_learns():
+    train, valid = _toy_problem(np.random.default_rng(9), (400, 100))
+    runs = {wd: nn.train_mlp(train, valid, hidden=16, learning_rate=0.05, epochs=15, batch_size=16, seed=0,
+                             weight_decay=wd) for wd in (0.0, 1e-3)}
+    norms = {wd: np.linalg.norm(params["W1"]) for wd, (_, params, _) in runs.items()}
+    assert norms[1e-3] < 0.9 * norms[0.0]
+    assert runs[1e-3][2]["valid_acc"].iloc[-1] > 0.95

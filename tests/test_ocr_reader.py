@@ -151,3 +151,17 @@ def test_train_reader_on_hog_features_saves_their_standardisation():
     assert inputs["features"] == "hog" and len(inputs["feature_mean"]) == len(inputs["feature_std"]) == 1764
     assert history["valid_acc"].iloc[-1] == 1.0
 
+
+
+def test_stored_characters_join_the_redrawn_ones_unchanged():
+    rng = np.random.default_rng(1)
+    labels = np.array([0, 1, 2])
+    inks = np.stack([np.roll(stroke_ink(0.4 * k), rng.integers(-2, 3), axis=1) for k in labels])
+    train = (charset.images_to_rows(1.0 - inks), charset.one_hot(labels))
+    plain, Y_plain = reader._training_characters(train, 2.7, 0, 0, 0, seed=0, workers=1)
+    both, Y_both = reader._training_characters(train, 2.7, 0, 0, 0, seed=0, workers=1,
+                                               stored_characters=True)
+    assert len(both) == 2 * len(plain) and (Y_both.argmax(1) == np.tile(labels, 2)).all()
+    np.testing.assert_array_equal(both[: len(plain)], plain)
+    np.testing.assert_allclose(both[len(plain):], charset.rows_to_inks(train[0]))
+    assert not np.allclose(plain, both[len(plain):], atol=0.05)  # redrawn ones do differ

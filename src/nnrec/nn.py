@@ -204,9 +204,21 @@ def backward(params, activations, caches, d_output):
     return {name: grads[name] for name in params}
 
 
-def sgd_step(params, grads, learning_rate):
-    """Plain gradient descent: a new dict with p - learning_rate * grad for every parameter."""
-    return {name: value - learning_rate * grads[name] for name, value in params.items()}
+def sgd_step(params, grads, learning_rate, weight_decay=0.0, batch_size=1):
+    """Gradient descent: a new dict with p - learning_rate * grad for every parameter.
+
+    ``weight_decay`` > 0 adds an L2 penalty of weight_decay / 2 * |W|^2 per sample to the loss,
+    on the weights W only (biases are not shrunk): on a loss summed over ``batch_size`` samples
+    its gradient is weight_decay * batch_size * W, so the same weight_decay acts alike for any
+    batch size.
+    """
+    def step(name, value):
+        grad = grads[name]
+        if weight_decay and name.startswith("W"):
+            grad = grad + (weight_decay * batch_size) * value
+        return value - learning_rate * grad
+
+    return {name: step(name, value) for name, value in params.items()}
 
 
 # ---------------------------------------------------------------------------- loss, scores
@@ -257,17 +269,22 @@ def get_random_batches(X, Y, batch_size, rng):
     ]
 
 
-def classifier_step(params, activations, X, Y, learning_rate):
-    """One SGD step of a softmax classifier on the batch (X, Y); returns (params, loss)."""
+def classifier_step(params, activations, X, Y, learning_rate, weight_decay=0.0):
+    """One SGD step of a softmax classifier on the batch (X, Y); returns (params, loss).
+
+    loss is the batch's summed cross-entropy, without the weight-decay penalty (see sgd_step).
+    """
     probs, caches = forward(params, activations, X)
     grads = backward(params, activations, caches, softmax_cross_entropy_delta(probs, Y))
-    return sgd_step(params, grads, learning_rate), cross_entropy(Y, probs)
+    return sgd_step(params, grads, learning_rate, weight_decay, len(X)), cross_entropy(Y, probs)
 
 
-def train_classifier(params, activations, train, valid, learning_rate, epochs, batch_size, rng):
+def train_classifier(params, activations, train, valid, learning_rate, epochs, batch_size, rng,
+                     weight_decay=0.0):
     """Train a softmax classifier with mini-batch SGD.
 
     train, valid: (X (n, d), Y (n, k) one-hot). rng: numpy Generator for the batch order.
+    weight_decay: L2 penalty on the weights (see :func:`sgd_step`); 0 is the homework's plain SGD.
     Returns (params, history): history is a DataFrame with one row per epoch, epoch 0 being
     the untrained network, and columns ``epoch, train_loss, train_acc, valid_loss,
     valid_acc``; losses are the mean cross-entropy per sample over the whole split,
@@ -288,7 +305,7 @@ def train_classifier(params, activations, train, valid, learning_rate, epochs, b
     bar = tqdm(range(1, epochs + 1), desc=f"lr {learning_rate:g}", unit="epoch", mininterval=2)
     for epoch in bar:
         for X_batch, Y_batch in get_random_batches(X, Y, batch_size, rng):
-            params, _ = classifier_step(params, activations, X_batch, Y_batch, learning_rate)
+            params, _ = classifier_step(params, activations, X_batch, Y_batch, learning_rate, weight_decay)
         rows.append(scores(epoch, params))
         bar.set_postfix(train_acc=f"{rows[-1]['train_acc']:.3f}", valid_acc=f"{rows[-1]['valid_acc']:.3f}")
     log.info("lr %g: after %d epochs train acc %.4f, valid acc %.4f", learning_rate, epochs,
@@ -300,7 +317,7 @@ MLP_ACTIVATIONS = ("sigmoid", "softmax")  # the homework's classifier: sigmoid h
 
 
 def train_mlp(train, valid, hidden, learning_rate, epochs, batch_size, seed, init="xavier",
-              dtype=np.float32):
+              dtype=np.float32, weight_decay=0.0):
     """The homework's Q3 network: d_in-hidden-k, sigmoid hidden layer, softmax output.
 
     train, valid: (X (n, d_in), Y (n, k) one-hot). One numpy Generator seeded with ``seed``
@@ -309,7 +326,7 @@ def train_mlp(train, valid, hidden, learning_rate, epochs, batch_size, seed, ini
     init: "xavier", or "zero" for the Q2.1 study (every weight and bias 0).
     dtype: of the data and parameters while training; float32 (the data's own precision)
     is about 1.5x faster than float64 here and plenty for SGD; the gradient check runs in
-    float64.
+    float64. weight_decay: see :func:`train_classifier` (0, the homework's setting, by default).
     Returns (initial params, trained params, history) - see :func:`train_classifier`.
     """
     X, Y = (np.asarray(a, dtype=dtype) for a in train)
@@ -322,7 +339,7 @@ def train_mlp(train, valid, hidden, learning_rate, epochs, batch_size, seed, ini
     elif init != "xavier":
         raise ValueError(f"unknown init {init!r}; expected 'xavier' or 'zero'")
     params, history = train_classifier(start, activations, (X, Y), valid, learning_rate,
-                                       epochs, batch_size, rng)
+                                       epochs, batch_size, rng, weight_decay)
     return start, params, history
 
 

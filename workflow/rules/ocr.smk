@@ -51,6 +51,8 @@ rule train_ocr_mlp:
         input_blur=OCR["reader"]["input_blur"],
         deskew=OCR["reader"]["deskew"],
         features=OCR["reader"]["features"],
+        stored_characters=OCR["reader"]["stored_characters"],
+        weight_decay=OCR["reader"]["weight_decay"],
         stroke=OCR["stroke"],
         seed=config["seed"],
     script:

@@ -158,10 +158,14 @@ def reader_inputs(rows, meta, workers=1):
     return reader_features(charset.rows_to_inks(rows), meta, workers)
 
 
-def _training_characters(train, stroke, copies, font_per_class, cell_copies, seed, workers):
+def _training_characters(train, stroke, copies, font_per_class, cell_copies, seed, workers,
+                         stored_characters=False):
     """The reader's training characters -> (inks (m, 32, 32), Y (m, 36)); see train_reader."""
-    inks = redraw(charset.rows_to_inks(np.asarray(train[0], float)), stroke, copies, seed, workers)
+    stored = charset.rows_to_inks(np.asarray(train[0], float))
+    inks = redraw(stored, stroke, copies, seed, workers)
     Y = np.tile(np.asarray(train[1], float), (copies + 1, 1))
+    if stored_characters:
+        inks, Y = np.concatenate([inks, stored]), np.vstack([Y, np.asarray(train[1], float)])
     if font_per_class:
         from nnrec.ocr.fonts import font_characters  # training only: reading a page needs no fonts
 
@@ -175,18 +179,20 @@ def _training_characters(train, stroke, copies, font_per_class, cell_copies, see
 
 def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, stroke, copies,
                  font_per_class=0, cell_copies=0, input_blur=0.0, deskew=False, features="pixels",
-                 workers=1):
+                 stored_characters=False, weight_decay=0.0, workers=1):
     """The homework's MLP (sigmoid hidden layer, softmax output, nnrec.nn) trained for reading.
 
     train, valid: (X rows, Y one-hot). The training characters are redrawn like page crops with
     ``copies`` augmented copies each (:func:`nnrec.ocr.glyphs.redraw`); ``font_per_class``
-    characters per class drawn from READER_FONTS join them (:func:`nnrec.ocr.fonts.font_characters`);
-    then every one of these gets ``cell_copies`` warped copies (:func:`nnrec.ocr.glyphs.warp_cells`).
+    characters per class drawn from READER_FONTS join them (:func:`nnrec.ocr.fonts.font_characters`),
+    and with ``stored_characters`` the training characters as the dataset stores them, not
+    redrawn (so the reader also reads scans and crops that were never redrawn); then every one of
+    these gets ``cell_copies`` warped copies (:func:`nnrec.ocr.glyphs.warp_cells`).
     The validation characters are redrawn without augmentation. All are deskewed when
     ``deskew``, blurred by ``input_blur`` and turned into ``features`` ("pixels" or "hog", see
     reader_features; HOG features are standardised by the training features' mean and standard
     deviation). ``workers`` processes redraw the characters and compute features (the result
-    does not depend on it).
+    does not depend on it). ``weight_decay``: L2 penalty on the weights (:func:`nnrec.nn.sgd_step`).
     Returns (params, history, inputs): params and history as from nn.train_mlp; inputs is the
     dict of input transforms to save in the model's meta, so that a loaded reader prepares page
     crops alike (see reader_inputs).
@@ -197,7 +203,8 @@ def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, 
 
     if features not in FEATURES:
         raise ValueError(f"unknown reader features {features!r}; expected 'pixels' or 'hog'")
-    inks, Y = _training_characters(train, stroke, copies, font_per_class, cell_copies, seed, workers)
+    inks, Y = _training_characters(train, stroke, copies, font_per_class, cell_copies, seed, workers,
+                                   stored_characters)
     inputs = {"deskew": deskew, "input_blur": input_blur, "features": "pixels"}
     inks = _cell_transforms(inks, inputs, workers)
     if features == "hog":
@@ -211,5 +218,5 @@ def train_reader(train, valid, hidden, learning_rate, epochs, batch_size, seed, 
     # other core, OpenBLAS's waiting threads made each epoch ten times slower
     with threadpool_limits(1, user_api="blas"):
         _, params, history = nn.train_mlp((X, Y), (X_valid, np.asarray(valid[1], float)), hidden,
-                                          learning_rate, epochs, batch_size, seed)
+                                          learning_rate, epochs, batch_size, seed, weight_decay=weight_decay)
     return params, history, inputs
