@@ -18,6 +18,22 @@ def test_find_sheet_outlines_a_page_lying_on_a_desk(angle, perspective, desk):
     assert np.abs(found.outline - corners).max() < 0.02 * max(photo.shape)
 
 
+def test_a_white_object_against_the_sheet_is_not_taken_for_paper():
+    ink, true = draw_page(["HLT VN", "FTH LV", "NVH"])
+    # a page in dim light on a dark desk, and a white box lying over the foot of its right edge
+    photo, corners, _ = on_desk(0.75 * photograph(ink), 0, 0.0, "dark")
+    right, top, bottom = int(corners[:, 0].max()), int(corners[1, 1]), int(corners[2, 1])
+    height = bottom - top
+    photo[top + 2 * height // 3 : bottom + height // 4, right - height // 20 : right + height] = 1.0
+    found = sheet.find_sheet(photo)
+    assert found is not None and found.by == "whiteness"
+    # the sheet's visible outline: its own, the corner under the box cut off
+    assert np.abs(found.outline[:2] - corners[:2]).max() < 0.02 * max(photo.shape)
+    # and the writing is all read, none of the box
+    characters = segment.find_characters(photo)
+    assert len(characters.boxes) == len(true)
+
+
 def test_a_photo_that_is_all_page_is_not_cut():
     ink, _ = draw_page(["HLT VN", "FTH"])
     assert sheet.find_sheet(photograph(ink, gradient=0.4)) is None

@@ -236,7 +236,7 @@ def upright_page(image, grey):
     tform, shape, up = transform.EuclideanTransform(), small.shape, small
     kept = np.ones(small.shape, bool)
     ink = None
-    if found is not None and found.by == "brightness":
+    if found is not None and found.by in ("brightness", "whiteness"):
         ink, dark = binarize(small)
         comp = _components(ink)
         if _writing_outside(comp, found, factor):
@@ -266,18 +266,21 @@ def upright_page(image, grey):
 def _writing_outside(comp, sheet, factor):
     """Whether a sheet told from the desk by brightness alone leaves writing outside it: more
     than SHEET_LEAK as many blobs outside it as inside that are sized like the writing inside
-    (half to twice its typical height). Then its edge is a shadow's, not the sheet's."""
+    (half to twice its typical height). Then its edge is a shadow's, not the sheet's. A sheet cut
+    off something whiter (by "whiteness") counts only the blobs on paper-coloured pixels: what
+    it cut away was whiter paper, and blobs on the desk (its grain, a keyboard) say nothing."""
     centres = (comp.boxes[:, :2] + comp.boxes[:, 2:]) / 2 * factor * sheet.scale
     rows = np.clip(centres[:, 0].astype(int), 0, sheet.mask.shape[0] - 1)
     cols = np.clip(centres[:, 1].astype(int), 0, sheet.mask.shape[1] - 1)
     on = sheet.mask[rows, cols]
+    paper = sheet.paper[rows, cols] if sheet.by == "whiteness" else np.ones(len(on), bool)
     if not on.any():
         return True
     heights = comp.boxes[:, 2] - comp.boxes[:, 0]
     height = typical_height(heights[on], comp.areas[on])
     size = np.maximum(heights, comp.boxes[:, 3] - comp.boxes[:, 1])
     writing = (size >= 0.5 * height) & (size <= 2 * height)
-    return (writing & ~on).sum() > SHEET_LEAK * max((writing & on).sum(), 1)
+    return (writing & ~on & paper).sum() > SHEET_LEAK * max((writing & on).sum(), 1)
 
 
 def _faint(comp, dark):

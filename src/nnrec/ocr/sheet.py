@@ -50,6 +50,12 @@ EDGE_FAR = 5.0
 EDGE_SHARP = 0.6
 EDGE_STEP = 0.05
 
+# A bright object beside the sheet (a white box, a screen, another sheet) has the paper's hue and
+# joins its region, spoiling the outline. When no sheet is found otherwise, pixels brighter than
+# the paper by WHITER (L*, 0-1) are taken off the paper-coloured ones and the sheet looked for
+# again (then it must hold the writing: no writing may lie on the paper-coloured pixels cut away).
+WHITER = 0.1
+
 # Bright things narrower than 2 x OPENING + 1 small pixels (keys, cables) are not paper.
 OPENING = 3
 
@@ -83,7 +89,9 @@ class Sheet:
     quadrilateral inside the frame (rectified by :func:`upright_transform`), else the sheet is
     only masked. by: "colour" when the desk differs from the paper in colour or is far darker,
     "brightness" when it is only darker (then a shadow's edge could pass for the sheet's: see
-    :func:`nnrec.ocr.segment.upright_page`).
+    :func:`nnrec.ocr.segment.upright_page`), "whiteness" when it was cut off what is whiter
+    than the paper (WHITER; then it must hold the writing too). paper: (h, w) bool, the small copy's pixels of the
+    paper's colour (:func:`paper_coloured`), inside the sheet or not.
     """
 
     outline: np.ndarray
@@ -91,6 +99,7 @@ class Sheet:
     scale: float
     quad: bool
     by: str = "colour"
+    paper: np.ndarray = None
 
 
 def _small_lab(image):
@@ -121,15 +130,25 @@ def _middle(shape):
             slice(int(w * (1 - CENTRE) / 2), int(w * (1 + CENTRE) / 2) + 1))
 
 
+def _paper_pixels(lightness):
+    """(slices of the middle of the frame, bool of its pixels that are paper: its brighter half)."""
+    middle = _middle(lightness.shape)
+    middle_l = lightness[middle]
+    return middle, middle_l >= np.median(middle_l)
+
+
+def paper_lightness(lightness):
+    """The paper's lightness: the median of the brighter half of the middle of the frame."""
+    middle, paper = _paper_pixels(lightness)
+    return float(np.median(lightness[middle][paper]))
+
+
 def paper_coloured(lightness, ab):
     """(h, w) bool: pixels of the paper's colour (see PAPER_DARKER, PAPER_WARMER, PAPER_TINT),
     the paper's colour being that of the brighter half of the middle of the frame."""
-    middle = _middle(lightness.shape)
-    middle_l = lightness[middle]
-    paper = middle_l >= np.median(middle_l)
-    paper_l = np.median(middle_l[paper])
+    middle, paper = _paper_pixels(lightness)
     shift = ab - np.median(ab[middle][paper], axis=0)
-    return ((lightness >= PAPER_DARKER * paper_l) & (shift[..., 1] <= PAPER_WARMER)
+    return ((lightness >= PAPER_DARKER * paper_lightness(lightness)) & (shift[..., 1] <= PAPER_WARMER)
             & (np.abs(shift[..., 0]) <= PAPER_TINT))
 
 
@@ -172,9 +191,10 @@ def paper_region(lightness, ab):
     return central_region(paper_coloured(lightness, ab))
 
 
-def sharp_edges(lightness, outline):
+def sharp_edges(lightness, outline, either_way=False):
     """Whether a sheet's outline (k, 2) (x, y) on the small copy runs along a sharp step from
-    bright paper to darker background all round (the frame's own edges left out).
+    bright paper to darker background all round (the frame's own edges left out); with
+    ``either_way``, a step up to something brighter counts too (a white object against the sheet).
 
     Across the outline the lightness is compared just inside and outside (EDGE_NEAR pixels) and
     further off (EDGE_FAR): the edge of a sheet is a step, the same both ways; the edge of a
@@ -206,7 +226,10 @@ def sharp_edges(lightness, outline):
         xy = points + distance * normals
         return ndimage.map_coordinates(lightness, [xy[:, 1], xy[:, 0]], order=1)
 
-    near, far = np.median(at(-EDGE_NEAR) - at(EDGE_NEAR)), np.median(at(-EDGE_FAR) - at(EDGE_FAR))
+    near, far = at(-EDGE_NEAR) - at(EDGE_NEAR), at(-EDGE_FAR) - at(EDGE_FAR)
+    if either_way:
+        near, far = np.abs(near), np.abs(far)
+    near, far = np.median(near), np.median(far)
     return far >= EDGE_STEP and near >= EDGE_SHARP * far
 
 
@@ -287,9 +310,9 @@ def _quadrilateral(outline):
     return _clockwise_from_top_left(quad) if np.percentile(stray, 95) <= QUAD_FIT * size else None
 
 
-def _sheet(region, lightness):
+def _sheet(region, lightness, either_way=False):
     """(outline (k, 2), hull mask, quad) of a candidate sheet region on the small copy, or None
-    when it is no sheet (see :func:`find_sheet`)."""
+    when it is no sheet (see :func:`find_sheet`; either_way: see :func:`sharp_edges`)."""
     if region.mean() < MIN_SHEET:
         return None
     mask = morphology.convex_hull_image(region)
@@ -299,7 +322,7 @@ def _sheet(region, lightness):
     border = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]]).sum()
     quad = _quadrilateral(outline) if border <= BORDER_TOUCH * len(outline) else None
     outline = outline[ConvexHull(outline).vertices] if quad is None else quad
-    if not sharp_edges(lightness, outline):
+    if not sharp_edges(lightness, outline, either_way):
         return None
     return outline, mask, quad is not None
 
@@ -310,18 +333,25 @@ def find_sheet(image):
     image: (h, w) grey or (h, w, 3/4) colour array, any dtype. The sheet is the convex hull of
     the paper-coloured region holding the middle of the frame (:func:`paper_region`; the hull,
     so a notch where the light on the paper turns warm is never cut away), or failing that of
-    the region brighter than the rest (:func:`brighter`: a page on a grey desk). A candidate
+    the region brighter than the rest (:func:`brighter`: a page on a grey desk), or failing that
+    of the paper-coloured region without what is far whiter than the paper (WHITER: a white
+    object beside the sheet). A candidate
     is the sheet when its hull covers between MIN_SHEET and ALL_PAGE of the frame, the region
     fills MIN_SOLIDITY of its hull, and its outline is a sharp step all round
     (:func:`sharp_edges`: not the edge of a shadow). Else None: the photo is read whole.
     """
     lightness, ab, scale = _small_lab(image)
     coloured = paper_coloured(lightness, ab)
-    for by, like in (("colour", coloured), ("brightness", brighter(lightness, coloured))):
-        found = _sheet(central_region(like), lightness)
+    candidates = (
+        ("colour", lambda: coloured, False),
+        ("brightness", lambda: brighter(lightness, coloured), False),
+        ("whiteness", lambda: coloured & (lightness <= paper_lightness(lightness) + WHITER), True),
+    )
+    for by, like, either_way in candidates:
+        found = _sheet(central_region(like()), lightness, either_way)
         if found is not None:
             outline, mask, quad = found
-            return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad, by=by)
+            return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad, by=by, paper=coloured)
     return None
 
 
