@@ -13,6 +13,7 @@ import numpy as np
 from nnrec import DataError, charset
 from nnrec.ocr.glyphs import DEFAULT_STROKE, normalise_glyphs
 from nnrec.ocr.image import read_image
+from nnrec.ocr.orientation import page_turn, sample_indices, turn_back
 from nnrec.ocr.segment import character_masks, find_characters, group_lines, word_spans
 
 
@@ -31,7 +32,10 @@ class PageText:
     grey page (0-1) at the working resolution, the one ``binary`` and ``boxes`` refer to;
     sheet: (k, 2) (x, y) outline of the sheet found on a desk, in the input image's pixels
     (clockwise from the top-left, four corners for a quadrilateral), None when the photo is all
-    page; skew: degrees the text rose to the right by and was turned level.
+    page; skew: degrees the text rose to the right by and was turned level; turn: quarter turns
+    counter-clockwise (np.rot90's k) the input was given before it was read, because it lay
+    sideways or upside down (:mod:`nnrec.ocr.orientation`); boxes, page and binary are then
+    those of the turned input, corners and sheet still the input's own.
     """
 
     boxes: np.ndarray
@@ -47,11 +51,13 @@ class PageText:
     page: np.ndarray = field(default=None, repr=False)
     sheet: np.ndarray = None
     skew: float = 0.0
+    turn: int = 0
 
     def as_record(self, top=3):
         """The page as plain JSON-ready data (the schema of ``nnrec ocr --json``, one page).
 
-        {"text", "text_without_context": str; "sheet": [[x, y] x 4] or null;
+        {"text", "text_without_context": str; "sheet": [[x, y] x 4] or null; "turn": degrees
+        counter-clockwise the input was turned by to read it (0, 90, 180 or 270);
         "lines": [{"text": str, "characters": [index into "characters", ...]}];
         "characters": [{"char": str (with word context), "own": str (its own best class),
         "line": int, "word_start": bool, "box": {"left", "top", "right", "bottom"} (the upright page's
@@ -82,6 +88,7 @@ class PageText:
             "text": self.text,
             "text_without_context": self.text_without_context,
             "sheet": None if self.sheet is None else np.asarray(self.sheet, float).round(1).tolist(),
+            "turn": 90 * self.turn,
             "lines": [{"text": text, "characters": list(line)} for text, line in zip(texts, self.lines)],
             "characters": characters,
         }
@@ -133,7 +140,7 @@ def crop_rows(found, order=None, stroke=DEFAULT_STROKE):
     return charset.inks_to_rows(normalise_glyphs(character_masks(found, order), stroke))
 
 
-def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True):
+def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orientation=False):
     """Read a page: find, group, crop and classify its characters.
 
     image: page array (grey, RGB or RGBA). classify: callable mapping (n, 1024) dataset rows to
@@ -141,6 +148,8 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True):
     pen width in 32x32 pixels that crops are redrawn with (match the classifier's training
     data). word_context: read each word as all letters or all digits
     (:func:`word_context_labels`); False takes every character's most probable class on its own.
+    orientation: when the characters read clearly better turned by a quarter or half turn
+    (:func:`nnrec.ocr.orientation.page_turn`), read the page so turned (see PageText.turn).
     Returns a :class:`PageText`; a page without ink gives empty text.
     """
     found = find_characters(image)
@@ -150,6 +159,11 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True):
     probs = np.asarray(classify(rows)) if len(rows) else np.zeros((0, charset.N_CLASSES))
     if probs.shape != (len(rows), charset.N_CLASSES):
         raise DataError(f"classifier returned shape {probs.shape}; expected ({len(rows)}, {charset.N_CLASSES})")
+    if orientation:
+        sample = sample_indices(len(order))
+        turn = page_turn(character_masks(found, [order[k] for k in sample]), classify, stroke)
+        if turn:
+            return _read_turned(image, turn, classify, stroke, word_context)
     own_labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
     spans = word_spans([len(line) for line in lines], spaces)
     labels = word_context_labels(probs, spans) if word_context else own_labels
@@ -177,6 +191,18 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True):
         sheet=found.sheet,
         skew=found.skew,
     )
+
+
+def _read_turned(image, turn, classify, stroke, word_context):
+    """:func:`extract_text` of ``image`` given ``turn`` quarter turns counter-clockwise, its
+    corners and sheet outline mapped back onto ``image``."""
+    image = np.asarray(image)
+    page = extract_text(np.rot90(image, turn), classify, stroke, word_context, orientation=False)
+    page.corners = turn_back(page.corners, turn, image.shape).reshape(-1, 4, 2)
+    if page.sheet is not None:
+        page.sheet = turn_back(page.sheet, turn, image.shape)
+    page.turn = turn
+    return page
 
 
 def read_page(page_path, classify, word_context=True):

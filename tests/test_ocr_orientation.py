@@ -1,0 +1,79 @@
+"""Quarter and half turns: a page lying sideways or upside down is read upright."""
+
+import numpy as np
+import pytest
+
+from nnrec import charset
+from nnrec.ocr import orientation
+from nnrec.ocr.read import crop_rows, extract_text
+from nnrec.ocr.segment import find_characters
+from ocr_pages import GLYPHS, draw_page, photograph
+
+
+@pytest.fixture(scope="module")
+def template_classifier():
+    """A classifier that knows the test glyphs as drawn upright: each row's class probabilities
+    fall off with its distance from each glyph's own crop, so turned glyphs it is less sure of."""
+    names = sorted(GLYPHS)
+    found = find_characters(photograph(draw_page([" ".join(names)])[0]))
+    templates = crop_rows(found, np.argsort(found.boxes[:, 1]))
+    assert len(templates) == len(names)
+    columns = [charset.CLASSES.index(name) for name in names]
+
+    def classify(rows):
+        distance = ((np.asarray(rows)[:, None, :] - templates[None]) ** 2).mean(axis=2)
+        logits = np.full((len(rows), charset.N_CLASSES), -40.0)
+        logits[:, columns] = -distance / 0.002
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return probs / probs.sum(axis=1, keepdims=True)
+
+    return classify
+
+
+PAGE = ["HLTF VLN", "FLT HNV"]
+
+
+@pytest.mark.parametrize("given", [1, 2, 3])
+def test_a_page_turned_by_quarter_turns_is_read_upright(template_classifier, given):
+    upright = photograph(draw_page(PAGE)[0])
+    expected = extract_text(upright, template_classifier, orientation=False).text
+    assert expected.replace(" ", "").replace("\n", "") == "".join(PAGE).replace(" ", "")
+
+    turned = np.rot90(upright, given)
+    as_it_stands = extract_text(turned, template_classifier, orientation=False)
+    page = extract_text(turned, template_classifier, orientation=True)
+    assert as_it_stands.text != expected
+    assert page.text == expected and page.turn == (4 - given) % 4
+    assert page.as_record()["turn"] == 90 * page.turn
+    # the boxes' corners are on the image given, around the characters' ink there
+    ink = turned.mean(axis=2) < 0.5
+    for corners in page.corners:
+        (x1, y1), (x2, y2) = corners.min(axis=0).astype(int), np.ceil(corners.max(axis=0)).astype(int)
+        assert ink[max(y1, 0) : y2, max(x1, 0) : x2].any()
+        assert 0 <= x1 < x2 <= turned.shape[1] and 0 <= y1 < y2 <= turned.shape[0]
+
+
+def test_an_upright_page_is_not_turned(template_classifier):
+    page = extract_text(photograph(draw_page(PAGE)[0]), template_classifier, orientation=True)
+    assert page.turn == 0 and page.as_record()["turn"] == 0
+
+
+def test_too_few_characters_decide_nothing(template_classifier):
+    turned = np.rot90(photograph(draw_page(["LF"])[0]), 2)
+    assert extract_text(turned, template_classifier, orientation=True).turn == 0
+
+
+@pytest.mark.parametrize("turn", [0, 1, 2, 3])
+def test_turn_back_maps_points_of_the_turned_image_onto_the_image(turn):
+    image = np.zeros((7, 11), bool)
+    image[2, 8] = True
+    turned = np.rot90(image, turn)
+    row, col = np.argwhere(turned)[0]
+    back = orientation.turn_back([[col + 0.5, row + 0.5]], turn, image.shape)
+    np.testing.assert_allclose(back, [[8.5, 2.5]])
+
+
+def test_sample_spreads_over_the_characters():
+    assert orientation.sample_indices(5, 40).tolist() == [0, 1, 2, 3, 4]
+    picked = orientation.sample_indices(1000, 40)
+    assert len(picked) == 40 and picked[0] == 0 and picked[-1] == 999
