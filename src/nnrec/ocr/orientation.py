@@ -18,9 +18,10 @@ from nnrec.ocr.glyphs import normalise_glyphs
 SAMPLE = 40
 # Fewer characters than this say too little (a lone O, X or 8 reads alike every way up).
 MIN_CHARACTERS = 6
-# A turn must beat the page as it stands by this much mean log-probability per character (chosen
-# on pages_dev and its composites turned by each quarter turn, with both readers; see
-# config/README.md, `ocr.orientation`).
+# A turn must beat the page as it stands by this much mean log-probability per character. Not yet
+# chosen on data: with the Q3 MLP, turned pages_dev pages gained only 0.1-0.4 and the right turn
+# won on about 60% of them, so extract_text leaves orientation off by default until it is chosen
+# on pages_dev turned by each quarter turn with the reader MLP and the CNN.
 MARGIN = 0.5
 
 
