@@ -77,3 +77,15 @@ def test_sample_spreads_over_the_characters():
     assert orientation.sample_indices(5, 40).tolist() == [0, 1, 2, 3, 4]
     picked = orientation.sample_indices(1000, 40)
     assert len(picked) == 40 and picked[0] == 0 and picked[-1] == 999
+
+
+def test_the_upright_reading_is_not_classified_twice(template_classifier):
+    calls = []
+
+    def counting(rows):
+        calls.append(len(rows))
+        return template_classifier(rows)
+
+    page = extract_text(photograph(draw_page(PAGE)[0]), counting, orientation=True)
+    # the page once, then only the three turns of its sample
+    assert page.turn == 0 and len(calls) == 4

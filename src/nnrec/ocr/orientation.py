@@ -32,24 +32,32 @@ def sample_indices(n, size=SAMPLE):
     return np.unique(np.linspace(0, n - 1, size).round().astype(int))
 
 
-def turn_confidences(masks, classify, stroke):
+def turn_confidences(masks, classify, stroke, upright_probs=None):
     """(4,) mean log-probability of the best class of the characters ``masks`` (list of (h, w)
-    bool ink masks) turned k quarter turns counter-clockwise, k = 0, 1, 2, 3 (np.rot90)."""
+    bool ink masks) turned k quarter turns counter-clockwise, k = 0, 1, 2, 3 (np.rot90).
+
+    upright_probs: (len(masks), 36) probabilities the reader already gave the masks as they stand
+    (k = 0), so they are not classified again; None classifies them here.
+    """
     scores = []
     for k in range(4):
-        rows = charset.inks_to_rows(normalise_glyphs([np.rot90(mask, k) for mask in masks], stroke))
-        probs = np.asarray(classify(rows), float)
+        if k == 0 and upright_probs is not None:
+            probs = np.asarray(upright_probs, float)
+        else:
+            rows = charset.inks_to_rows(normalise_glyphs([np.rot90(mask, k) for mask in masks], stroke))
+            probs = np.asarray(classify(rows), float)
         scores.append(float(np.log(np.clip(probs.max(axis=1), 1e-12, None)).mean()))
     return np.array(scores)
 
 
-def page_turn(masks, classify, stroke, margin=MARGIN):
+def page_turn(masks, classify, stroke, margin=MARGIN, upright_probs=None):
     """Quarter turns counter-clockwise (0-3, np.rot90's k) that put the page's characters
     upright: the best of :func:`turn_confidences` when it beats the page as it stands by
-    ``margin``, else 0. Fewer than MIN_CHARACTERS masks: 0."""
+    ``margin``, else 0. Fewer than MIN_CHARACTERS masks: 0. upright_probs: see
+    :func:`turn_confidences`."""
     if len(masks) < MIN_CHARACTERS:
         return 0
-    scores = turn_confidences(masks, classify, stroke)
+    scores = turn_confidences(masks, classify, stroke, upright_probs)
     best = int(scores.argmax())
     return best if scores[best] - scores[0] > margin else 0
 
