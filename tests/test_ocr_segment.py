@@ -1,5 +1,7 @@
 """nnrec.ocr.segment: characters, lines and words found on pages drawn with known boxes."""
 
+import warnings
+
 import numpy as np
 import pytest
 from skimage import io
@@ -159,3 +161,16 @@ def test_ruled_lines_are_taken_out_and_the_letters_crossing_them_stay():
     lines = ink_module.ruled_lines(ruled)
     rule = true[0, 2] - 1
     assert lines[:, 10].mean() > 0.9 and lines[rule, 15:][~ink[rule, 15:]].mean() > 0.9
+
+
+def test_lines_among_other_long_ink_are_found_without_a_warning():
+    ink, true = draw_page(["HLTVN FTH", "NVHLT"], height=40)
+    ruled = ink.copy()
+    rule = true[0, 2] - 1
+    ruled[rule, :] = True  # a rule along the first baseline
+    # a straight stretch too short for a rule: its label number is left without pixels
+    ruled[5, 40 : 40 + ruled.shape[1] // 5] = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lines = ink_module.ruled_lines(ruled)
+    assert lines[rule][~ink[rule]].mean() > 0.9 and not lines[5].any()

@@ -110,7 +110,10 @@ def _thick_stretches(labels, along):
     counts = np.bincount(key, minlength=(labels.max() + 1) * labels.shape[along])
     thickness = counts.reshape(labels.max() + 1, labels.shape[along]).astype(float)
     thickness[thickness == 0] = np.nan
-    usual = np.nanmedian(thickness[1:], axis=1) if labels.max() else np.zeros(0)
+    # label numbers of pieces that are no line hold no pixels: only the others have a thickness
+    present = np.isfinite(thickness[1:]).any(axis=1)
+    usual = np.zeros(labels.max())
+    usual[present] = np.nanmedian(thickness[1:][present], axis=1)
     thick = np.zeros(labels.shape, bool)
     thick[on] = counts[key] > RULE_STROKE * np.concatenate([[0], usual])[labels[on]] + 1
     return thick
