@@ -20,7 +20,8 @@ with io.log_to(snakemake.log[0]):
     else:
         classify = None if p.model == "tesseract" else classifiers.load_classifier(snakemake.input.model)
         with tqdm(total=len(items), desc=f"{p.name} / {p.model}", unit="image") as bar:
-            scores = evaluate.score_images(items, p.model, classify, p.stroke, p.word_context, progress=bar)
+            scores = evaluate.score_images(items, p.model, classify, p.stroke, p.word_context, progress=bar,
+                                           orientation=p.orientation)
         for row in scores:
             io.log.info("%s: %s character accuracy %.3f", row["image"], p.model, row["char_accuracy"])
     io.write_json(scores, snakemake.output.scores)

@@ -79,7 +79,7 @@ def test_json_gives_lines_boxes_and_top_classes(tmp_path, capsys, model):
                            "--json", "--top", "2")
     assert status == 0, err
     document = json.loads(out)
-    assert document["model"] == str(model) and document["word_context"] is True
+    assert document["model"] == str(model) and document["word_context"] is True and document["orientation"] is True
     page, other = document["pages"]
     assert page["page"] == str(tmp_path / "page.png") and other["text"] == "H"
     assert (page["height"], page["width"]) == Image.open(tmp_path / "page.png").size[::-1]
@@ -92,6 +92,20 @@ def test_json_gives_lines_boxes_and_top_classes(tmp_path, capsys, model):
         assert [t["char"] for t in c["top"]] == ["H", "N"]
         assert [t["p"] for t in c["top"]] == pytest.approx([p["H"], p["N"]], abs=1e-4)
     assert [c["word_start"] for c in chars] == [True, False, True, True, False]
+
+
+@pytest.mark.parametrize("flag, expected", [([], True), (["--no-orientation"], False)])
+def test_pages_are_turned_upright_unless_told_not_to(tmp_path, capsys, model, monkeypatch, flag, expected):
+    from nnrec import ocr
+
+    write_page(tmp_path / "page.png", ["HL"])
+    asked, extract_text = [], ocr.extract_text
+    monkeypatch.setattr(ocr, "extract_text", lambda *a, **kw: asked.append(kw["orientation"]) or extract_text(*a, **kw))
+    status, out, err = run(capsys, "ocr", tmp_path / "page.png", "--model", model, "--json", *flag)
+    assert status == 0, err
+    document = json.loads(out)
+    assert asked == [expected] and document["orientation"] is expected
+    assert document["pages"][0]["turn"] == 0
 
 
 def test_top_must_be_a_number_of_classes(tmp_path, capsys, model):

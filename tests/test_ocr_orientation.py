@@ -5,8 +5,9 @@ import pytest
 
 from nnrec import charset
 from nnrec.ocr import orientation
+from nnrec.ocr.glyphs import normalise_glyphs
 from nnrec.ocr.read import crop_rows, extract_text
-from nnrec.ocr.segment import find_characters
+from nnrec.ocr.segment import character_masks, find_characters
 from ocr_pages import GLYPHS, draw_page, photograph
 
 
@@ -89,3 +90,15 @@ def test_the_upright_reading_is_not_classified_twice(template_classifier):
     page = extract_text(photograph(draw_page(PAGE)[0]), counting, orientation=True)
     # the page once, then only the three turns of its sample
     assert page.turn == 0 and len(calls) == 4
+
+
+@pytest.mark.parametrize("turn", [1, 2, 3])
+def test_turning_a_cell_is_redrawing_the_turned_character(turn):
+    found = find_characters(photograph(draw_page([" ".join(sorted(GLYPHS))])[0]))
+    masks = character_masks(found)
+    redrawn = charset.inks_to_rows(normalise_glyphs([np.rot90(mask, turn) for mask in masks]))
+    turned = orientation.turned_rows(charset.inks_to_rows(normalise_glyphs(masks)), turn)
+    # the same ink, at most a pixel's rounding apart (a turned cell differs from its upright one far more)
+    difference = np.abs(turned - redrawn).mean(axis=1)
+    assert difference.max() < 0.05
+    assert np.abs(turned - charset.inks_to_rows(normalise_glyphs(masks))).mean(axis=1).max() > 0.15

@@ -3,11 +3,11 @@
     nnrec evaluate --model results/q3/lr_best/model.npz --data my_chars.mat [--per-class out.csv]
     nnrec evaluate --model results/q7/cnn/model.pt --data my_chars.mat
     nnrec ocr page.jpg [more.jpg ...] [--model results/q7/cnn/model.pt] [--no-word-context]
-              [--boxes found.png] [--json [--top 3]]
+              [--no-orientation] [--boxes found.png] [--json [--top 3]]
 
 Errors a user can act on (bad file, wrong layout) print as one line and exit with status 2.
 
-``nnrec ocr --json`` prints one JSON document, ``{"model", "word_context", "pages": [...]}``,
+``nnrec ocr --json`` prints one JSON document, ``{"model", "word_context", "orientation", "pages": [...]}``,
 each page ``{"page", "width", "height"}`` and :meth:`nnrec.ocr.PageText.as_record` (lines,
 boxes, the top classes of each character); the README ("Your own data") shows an example.
 """
@@ -104,7 +104,8 @@ def _ocr(args):
     for page, drawing in zip(args.pages, drawings):
         try:
             image = ocr.read_image(page)
-            result = ocr.extract_text(image, classify, word_context=not args.no_word_context)
+            result = ocr.extract_text(image, classify, word_context=not args.no_word_context,
+                                      orientation=not args.no_orientation)
             if drawing:
                 draw_boxes(image, result, drawing, page)
         except NnrecError as error:
@@ -120,8 +121,8 @@ def _ocr(args):
         print(result.text + "\n" if result.text else "", end="", flush=True)
         shown += 1
     if args.json:
-        print(json.dumps({"model": str(model), "word_context": not args.no_word_context, "pages": records},
-                         indent=1))
+        print(json.dumps({"model": str(model), "word_context": not args.no_word_context,
+                          "orientation": not args.no_orientation, "pages": records}, indent=1))
     return 2 if failed else 0
 
 
@@ -156,6 +157,9 @@ def build_parser():
                                       "working directory, else in the nnrec repository)")
     read.add_argument("--no-word-context", action="store_true",
                       help="classify every character on its own (default: read each word as all letters or all digits)")
+    read.add_argument("--no-orientation", action="store_true",
+                      help="read every page as it stands (default: a page lying sideways or upside down is read "
+                           "turned upright when the classifier is clearly surer of its characters so turned)")
     read.add_argument("--boxes", metavar="PNG",
                       help="also draw what was found (character boxes, what each was read as, line numbers, the "
                            "sheet) to this image; with several pages one per page, PNG-<page name>.png")

@@ -114,6 +114,7 @@ rule ocr_page:
         truth=lambda wc: OCR["pages"][wc.page],
         stroke=OCR["stroke"],
         word_context=OCR["word_context"],
+        orientation=lambda wc: wc.model in OCR["orientation"],
     script:
         "../../scripts/ocr_page.py"
 
@@ -145,6 +146,7 @@ rule ocr_extra_page:
         truth="",
         stroke=OCR["stroke"],
         word_context=OCR["word_context"],
+        orientation=lambda wc: wc.model in OCR["orientation"],
     script:
         "../../scripts/ocr_page.py"
 
@@ -232,6 +234,7 @@ rule ocr_dev_read:
         images=scored_items(OCR_DEV),
         stroke=OCR["stroke"],
         word_context=OCR["word_context"],
+        orientation=lambda wc: wc.model in OCR["orientation"],
     script:
         "../../scripts/ocr_images.py"
 

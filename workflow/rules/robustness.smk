@@ -71,6 +71,7 @@ rule robustness_read:
         images=lambda wc: composite_items(ROBUST_SETS[wc.set], ROBUST_TRANSFORMATIONS),
         stroke=OCR["stroke"],
         word_context=OCR["word_context"],
+        orientation=lambda wc: wc.model in OCR["orientation"],
     script:
         "../../scripts/ocr_images.py"
 

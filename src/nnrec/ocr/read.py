@@ -161,8 +161,7 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orie
         raise DataError(f"classifier returned shape {probs.shape}; expected ({len(rows)}, {charset.N_CLASSES})")
     if orientation:
         sample = sample_indices(len(order))
-        masks = character_masks(found, [order[k] for k in sample])
-        turn = page_turn(masks, classify, stroke, upright_probs=probs[sample])
+        turn = page_turn(rows[sample], classify, upright_probs=probs[sample])
         if turn:
             return _read_turned(image, turn, classify, stroke, word_context)
     own_labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
