@@ -53,6 +53,10 @@ TRANSFORMATIONS = {
     "rot-15": Scene(angle=-15),
     "rot+25": Scene(angle=25),
     "rot-25": Scene(angle=-25),
+    # lying sideways or upside down: for the readers' orientation step (nnrec.ocr.orientation)
+    "rot+90": Scene(angle=90),
+    "rot180": Scene(angle=180),
+    "rot-90": Scene(angle=-90),
     "perspective": Scene(perspective=0.08),
     "gradient": Scene(gradient=0.45),
     "shadow": Scene(shadow=0.45),
