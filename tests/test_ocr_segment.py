@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from skimage import io
+from skimage import filters, io, measure
 
 from nnrec import DataError
 from nnrec.ocr import ink as ink_module
@@ -174,3 +174,36 @@ def test_lines_among_other_long_ink_are_found_without_a_warning():
         warnings.simplefilter("error")
         lines = ink_module.ruled_lines(ruled)
     assert lines[rule][~ink[rule]].mean() > 0.9 and not lines[5].any()
+
+
+
+
+def test_camera_noise_in_a_dark_part_of_the_frame_is_no_ink():
+    # a noisy photo (sd 0.03) of faint pencil whose right half is a dark desk: divided by its own
+    # dim "paper", the desk's grain is as dark as the pencil, and a real photo's was read as
+    # dozens of letters
+    ink, true = draw_page(["HLT VN", "FTH"])
+    h, w = ink.shape
+    page = np.pad(photograph(ink, ink_rgb=(0.6,) * 3, noise=0.0), ((0, 0), (0, w), (0, 0)), mode="edge")
+    page = page.mean(axis=2)
+    page[:, w:] *= 0.15
+    noisy = np.clip(page + np.random.default_rng(1).normal(0, 0.03, page.shape), 0, 1)
+    found, _ = ink_module.binarize(noisy)
+    desk = found[:, w + w // 4 :]  # (the step from page to desk itself is dark)
+    assert desk.mean() < 0.01
+    # what is left there are specks, none as long as the smallest piece of a letter kept
+    height = true[0][2] - true[0][0]
+    longest = max((max(p.bbox[2] - p.bbox[0], p.bbox[3] - p.bbox[1]) for p in measure.regionprops(measure.label(desk))),
+                  default=0)
+    assert longest < segment.SPECK_SIZE * height
+    # the pencil strokes are all there: the threshold rose only where the noise called for it
+    assert (found[:, :w] & ink).sum() > 0.9 * ink.sum()
+
+
+def test_noise_level_measures_the_grain_not_the_writing():
+    ink, _ = draw_page(["HLT VN", "FTH"])
+    page = photograph(ink, noise=0.0).mean(axis=2)
+    grain = np.random.default_rng(2).normal(0, 0.03, page.shape)
+    smoothed_sd = filters.gaussian(grain, sigma=ink_module.INK_SMOOTH).std()
+    assert ink_module.noise_level(page) < 0.1 * smoothed_sd
+    assert 0.6 * smoothed_sd < ink_module.noise_level(np.clip(page + grain, 0, 1)) < 1.1 * smoothed_sd

@@ -2,8 +2,9 @@
 ruled lines among them.
 
 The paper's brightness is estimated where the page is and divided out, so shadows, gradients
-and a dim whiteboard leave paper at 0 and ink above it; ink is split off with Otsu's threshold
-(hysteresis keeps faint stroke ends attached, a closing joins broken strokes); the long, thin,
+and a dim whiteboard leave paper at 0 and ink above it; ink is split off with Otsu's threshold,
+raised where the camera's noise would pass it (hysteresis keeps faint stroke ends attached, a
+closing joins broken strokes); the long, thin,
 straight lines of lined paper, margins and page edges are then taken out, the strokes of
 letters drawn across or along them kept. Nothing here knows about characters.
 """
@@ -26,6 +27,20 @@ MIN_CONTRAST = 0.12
 HYSTERESIS_LOW = 0.6
 
 
+# Darkness is smoothed by a Gaussian of this sigma (pixels) before it is thresholded.
+INK_SMOOTH = 0.7
+
+
+# Sensor noise: dividing by the paper's brightness amplifies it where the frame is dark (a desk,
+# a shadow), and a noisy photo's grain there passes Otsu's threshold as thousands of specks that
+# merge into "letters". So a stroke must be seeded NOISE_SEED and may grow to NOISE_GROW standard
+# deviations of the local noise above the paper, whatever Otsu says: Gaussian tail rates
+# (3e-5 and 6e-3 of the pixels), not values fitted to any page.
+NOISE_SEED = 4.0
+NOISE_GROW = 2.5
+NOISE_WINDOW = 5  # the noise is what a mean over this many pixels square takes off (see noise_level)
+
+
 # Ruled lines (see ruled_lines): straight stretches filling RULE_FILL of a run RULE_SPAN of the
 # page's extent long, wandering at most RULE_DRIFT pixels across it, joined up reaching
 # RULE_LENGTH of the page, at most RULE_THICK of the page thick.
@@ -38,19 +53,40 @@ RULE_STROKE = 1.2  # a line this many times its usual thickness has a stroke dra
 RULE_LOOK = 4  # lines are first looked for on a copy shrunk this many times (any ink: ink)
 
 
-def ink_darkness(grey):
-    """How much darker than the local paper each pixel is, 0 (paper) to 1 (black).
+def paper_brightness(grey):
+    """(h, w) the brightness of the paper under each pixel of a grey page (0-1), ink left out.
 
-    The paper's brightness is estimated by a grey closing (a dilation of the bright paper over
-    the thin dark strokes) on a shrunken copy, smoothed and blown back up; dividing by it
-    removes shadows and gradients in the lighting.
+    A grey closing (a dilation of the bright paper over the thin dark strokes) on a shrunken
+    copy, smoothed and blown back up: it follows shadows and gradients in the lighting.
     """
     small = transform.downscale_local_mean(grey, (BACKGROUND_SHRINK, BACKGROUND_SHRINK))
     radius = max(2, int(round(max(small.shape) / 60)))
     paper = morphology.closing(small, morphology.disk(radius))
     paper = filters.gaussian(paper, sigma=radius)
-    paper = transform.resize(paper, grey.shape, order=1)
-    return np.clip(1.0 - grey / np.maximum(paper, 1e-3), 0.0, 1.0)
+    return np.maximum(transform.resize(paper, grey.shape, order=1), 1e-3)
+
+
+def ink_darkness(grey, paper=None):
+    """How much darker than the local paper each pixel is, 0 (paper) to 1 (black).
+
+    paper: :func:`paper_brightness` of ``grey`` (computed when not given); dividing by it
+    removes shadows and gradients in the lighting.
+    """
+    paper = paper_brightness(grey) if paper is None else paper
+    return np.clip(1.0 - grey / paper, 0.0, 1.0)
+
+
+def noise_level(grey):
+    """Standard deviation of the sensor noise of a grey page (0-1 scale) as it is thresholded,
+    i.e. smoothed by INK_SMOOTH.
+
+    A robust spread (1.4826 x the median absolute deviation) of what a 5 x 5 mean takes off the
+    smoothed page, on every other pixel: strokes and edges are a small part of a page and
+    leave the median alone, and the paper's slow shading is what the mean keeps.
+    """
+    smooth = filters.gaussian(grey, sigma=INK_SMOOTH)
+    detail = (smooth - ndimage.uniform_filter(smooth, NOISE_WINDOW))[::2, ::2]
+    return float(1.4826 * np.median(np.abs(detail - np.median(detail)))) if detail.size else 0.0
 
 
 def ruled_lines(ink):
@@ -135,11 +171,18 @@ def remove_ruled_lines(ink):
 
 def binarize(grey):
     """Grey page -> (ink, darkness): boolean ink mask (True = ink) at the same size, ruled lines
-    taken out (:func:`remove_ruled_lines`), and how dark each pixel is (:func:`ink_darkness`)."""
-    dark = filters.gaussian(ink_darkness(grey), sigma=0.7)
+    taken out (:func:`remove_ruled_lines`), and how dark each pixel is (:func:`ink_darkness`).
+
+    Ink is darker than Otsu's threshold on the darkness (at least MIN_CONTRAST), and than
+    NOISE_SEED x the noise (:func:`noise_level`) over the local paper's brightness, growing by
+    hysteresis into pixels past HYSTERESIS_LOW x the one and NOISE_GROW x the other."""
+    paper = paper_brightness(grey)
+    dark = filters.gaussian(ink_darkness(grey, paper), sigma=INK_SMOOTH)
     threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
     if not np.isfinite(threshold):
         return np.zeros(grey.shape, bool), dark
-    ink = filters.apply_hysteresis_threshold(dark, HYSTERESIS_LOW * threshold, threshold)
+    noise = noise_level(grey) / paper  # in darkness units: the noise over the paper's brightness
+    ink = filters.apply_hysteresis_threshold(dark, np.maximum(HYSTERESIS_LOW * threshold, NOISE_GROW * noise),
+                                             np.maximum(threshold, NOISE_SEED * noise))
     # a one-pixel closing joins strokes broken by a skipping pen or JPEG blocks
     return remove_ruled_lines(morphology.closing(ink, morphology.disk(1))), dark
