@@ -19,9 +19,10 @@ with io.log_to(snakemake.log[0]):
         scores = evaluate.skipped_scores(items, p.model)
     else:
         classify = None if p.model == "tesseract" else classifiers.load_classifier(snakemake.input.model)
+        judge = classifiers.load_classifier(snakemake.input.judge) if p.judge else None
         with tqdm(total=len(items), desc=f"{p.name} / {p.model}", unit="image") as bar:
             scores = evaluate.score_images(items, p.model, classify, p.stroke, p.word_context, progress=bar,
-                                           orientation=p.orientation)
+                                           orientation=p.orientation, judge=judge)
         for row in scores:
             io.log.info("%s: %s character accuracy %.3f", row["image"], p.model, row["char_accuracy"])
     io.write_json(scores, snakemake.output.scores)

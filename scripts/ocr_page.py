@@ -10,8 +10,9 @@ with io.log_to(snakemake.log[0]):
     p, out = snakemake.params, snakemake.output
     image = ocr.read_image(snakemake.input.page)
     classify = classifiers.load_classifier(snakemake.input.model)
+    judge = classifiers.load_classifier(snakemake.input.judge) if p.judge else None
     result = ocr.extract_text(image, classify, stroke=p.stroke, word_context=p.word_context,
-                               orientation=p.orientation)
+                               orientation=p.orientation, judge=judge)
     io.log.info("%s / %s: %d characters in %d lines", p.page, p.model, len(result.boxes), len(result.lines))
     with io.atomic_path(out.text) as tmp:
         tmp.write_text(result.text + "\n" if result.text else "")

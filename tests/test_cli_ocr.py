@@ -108,6 +108,31 @@ def test_pages_are_turned_upright_unless_told_not_to(tmp_path, capsys, model, mo
     assert document["pages"][0]["turn"] == 0
 
 
+def test_the_reader_mlp_judges_which_way_up_another_model_reads(tmp_path, capsys, model, monkeypatch):
+    from nnrec import ocr
+
+    reader = constant_model(tmp_path / "reader.npz")
+    monkeypatch.setattr(cli, "default_model", lambda: reader)
+    assert cli.orientation_judge(model) == reader
+    assert cli.orientation_judge(reader) is None  # the reader judges for itself
+    assert cli.orientation_judge(model, tmp_path / "other.npz") == tmp_path / "other.npz"
+
+    write_page(tmp_path / "page.png", ["HL"])
+    judges, extract_text = [], ocr.extract_text
+    monkeypatch.setattr(ocr, "extract_text", lambda *a, **kw: judges.append(kw["judge"]) or extract_text(*a, **kw))
+    status, out, err = run(capsys, "ocr", tmp_path / "page.png", "--model", model, "--json")
+    assert status == 0, err
+    assert callable(judges[-1]) and json.loads(out)["judge"] == str(reader)
+    status, out, err = run(capsys, "ocr", tmp_path / "page.png", "--model", model, "--json", "--no-orientation")
+    assert judges[-1] is None and json.loads(out)["judge"] is None
+
+    def no_reader():
+        raise cli.DataError("no reader model")
+
+    monkeypatch.setattr(cli, "default_model", no_reader)
+    assert cli.orientation_judge(model) is None
+
+
 def test_top_must_be_a_number_of_classes(tmp_path, capsys, model):
     with pytest.raises(SystemExit):
         cli.main(["ocr", "page.png", "--json", "--top", "0"])

@@ -102,3 +102,14 @@ def test_turning_a_cell_is_redrawing_the_turned_character(turn):
     difference = np.abs(turned - redrawn).mean(axis=1)
     assert difference.max() < 0.05
     assert np.abs(turned - charset.inks_to_rows(normalise_glyphs(masks))).mean(axis=1).max() > 0.15
+
+
+def test_a_reader_sure_of_every_turn_is_judged_by_another(template_classifier):
+    def sure(rows):  # one-hot: as sure of a turned glyph as of an upright one (a CNN nearly is)
+        return np.eye(charset.N_CLASSES)[template_classifier(rows).argmax(axis=1)]
+
+    upright = photograph(draw_page(PAGE)[0])
+    turned = np.rot90(upright, 1)
+    assert extract_text(turned, sure, orientation=True).turn == 0
+    page = extract_text(turned, sure, orientation=True, judge=template_classifier)
+    assert page.turn == 3 and page.text == extract_text(upright, sure).text

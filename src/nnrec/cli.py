@@ -3,11 +3,11 @@
     nnrec evaluate --model results/q3/lr_best/model.npz --data my_chars.mat [--per-class out.csv]
     nnrec evaluate --model results/q7/cnn/model.pt --data my_chars.mat
     nnrec ocr page.jpg [more.jpg ...] [--model results/q7/cnn/model.pt] [--no-word-context]
-              [--no-orientation] [--boxes found.png] [--json [--top 3]]
+              [--no-orientation | --judge FILE] [--boxes found.png] [--json [--top 3]]
 
 Errors a user can act on (bad file, wrong layout) print as one line and exit with status 2.
 
-``nnrec ocr --json`` prints one JSON document, ``{"model", "word_context", "orientation", "pages": [...]}``,
+``nnrec ocr --json`` prints one JSON document, ``{"model", "word_context", "orientation", "judge", "pages": [...]}``,
 each page ``{"page", "width", "height"}`` and :meth:`nnrec.ocr.PageText.as_record` (lines,
 boxes, the top classes of each character); the README ("Your own data") shows an example.
 """
@@ -56,6 +56,19 @@ def default_model():
     raise DataError(f"no reader model at {where}; {make}, or pass --model FILE (a model.npz or model.pt)")
 
 
+def orientation_judge(model, judge=None):
+    """The classifier file that decides which way up ``model`` reads a page: ``judge`` when given,
+    else the default reader MLP (:func:`default_model`, the better-calibrated judge, see config
+    ocr.orientation_judge) when there is one, else None (``model`` judges for itself)."""
+    if judge:
+        return Path(judge)
+    try:
+        reader = default_model()
+    except DataError:
+        return None
+    return None if reader.resolve() == Path(model).resolve() else reader
+
+
 def boxes_paths(template, pages):
     """Where ``--boxes template`` draws each page: the template itself for one page; for several,
     the page's file name (stem) joins it, found.png -> found-<stem>.png (or replaces "{page}")."""
@@ -99,13 +112,15 @@ def _ocr(args):
 
     model = Path(args.model) if args.model else default_model()
     classify = classifiers.load_classifier(model)
+    judge_path = orientation_judge(model, args.judge) if not args.no_orientation else None
+    judge = classifiers.load_classifier(judge_path) if judge_path else None
     drawings = boxes_paths(args.boxes, args.pages) if args.boxes else [None] * len(args.pages)
     records, failed, shown = [], False, 0
     for page, drawing in zip(args.pages, drawings):
         try:
             image = ocr.read_image(page)
             result = ocr.extract_text(image, classify, word_context=not args.no_word_context,
-                                      orientation=not args.no_orientation)
+                                      orientation=not args.no_orientation, judge=judge)
             if drawing:
                 draw_boxes(image, result, drawing, page)
         except NnrecError as error:
@@ -122,7 +137,9 @@ def _ocr(args):
         shown += 1
     if args.json:
         print(json.dumps({"model": str(model), "word_context": not args.no_word_context,
-                          "orientation": not args.no_orientation, "pages": records}, indent=1))
+                          "orientation": not args.no_orientation,
+                          "judge": None if args.no_orientation else str(judge_path or model),
+                          "pages": records}, indent=1))
     return 2 if failed else 0
 
 
@@ -160,6 +177,9 @@ def build_parser():
     read.add_argument("--no-orientation", action="store_true",
                       help="read every page as it stands (default: a page lying sideways or upside down is read "
                            "turned upright when the classifier is clearly surer of its characters so turned)")
+    read.add_argument("--judge", metavar="FILE",
+                      help="classifier whose confidence decides which way up a page is read (default: the reader "
+                           f"MLP, {DEFAULT_MODEL}, when there is one, else --model itself)")
     read.add_argument("--boxes", metavar="PNG",
                       help="also draw what was found (character boxes, what each was read as, line numbers, the "
                            "sheet) to this image; with several pages one per page, PNG-<page name>.png")

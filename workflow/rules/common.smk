@@ -117,3 +117,18 @@ localrules:
     summary,
     bench,
     replicates,
+
+
+def orientation_judge(model):
+    """The reader whose confidence decides which way up reader ``model`` reads a page (config
+    ocr.orientation_judge); None when ``model`` reads pages as they stand or judges itself.
+    """
+    judge = config["ocr"]["orientation_judge"]
+    return judge if model in config["ocr"]["orientation"] and judge != model else None
+
+
+def judge_file(model):
+    """The saved classifier of orientation_judge(model) as a rule input ([] when none;
+    OCR_CLASSIFIERS: ocr.smk)."""
+    judge = orientation_judge(model)
+    return OCR_CLASSIFIERS[judge] if judge else []

@@ -79,6 +79,7 @@ rule ocr_page:
     input:
         page=PAGE_IMAGE,
         model=lambda wc: OCR_CLASSIFIERS[wc.model],
+        judge=lambda wc: judge_file(wc.model),
         provenance=PROVENANCE["characters"],
     output:
         text="results/q4/{model}/{page}/text.txt",
@@ -115,6 +116,7 @@ rule ocr_page:
         stroke=OCR["stroke"],
         word_context=OCR["word_context"],
         orientation=lambda wc: wc.model in OCR["orientation"],
+        judge=lambda wc: orientation_judge(wc.model),
     script:
         "../../scripts/ocr_page.py"
 
@@ -123,6 +125,7 @@ rule ocr_extra_page:
     input:
         page=lambda wc: OCR["extra_pages"][wc.page],
         model=lambda wc: OCR_CLASSIFIERS[wc.model],
+        judge=lambda wc: judge_file(wc.model),
         provenance=PROVENANCE["characters"],
     output:
         text="results/q4/{model}/extra/{page}/text.txt",
@@ -147,6 +150,7 @@ rule ocr_extra_page:
         stroke=OCR["stroke"],
         word_context=OCR["word_context"],
         orientation=lambda wc: wc.model in OCR["orientation"],
+        judge=lambda wc: orientation_judge(wc.model),
     script:
         "../../scripts/ocr_page.py"
 
@@ -218,6 +222,7 @@ rule ocr_dev_read:
     input:
         images=[page["path"] for page in OCR_DEV.values()],
         model=lambda wc: [] if wc.model == "tesseract" else OCR_CLASSIFIERS[wc.model],
+        judge=lambda wc: judge_file(wc.model),
     output:
         scores="results/q4/dev/{model}/scores.json",
     log:
@@ -235,6 +240,7 @@ rule ocr_dev_read:
         stroke=OCR["stroke"],
         word_context=OCR["word_context"],
         orientation=lambda wc: wc.model in OCR["orientation"],
+        judge=lambda wc: orientation_judge(wc.model),
     script:
         "../../scripts/ocr_images.py"
 

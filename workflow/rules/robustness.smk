@@ -54,6 +54,7 @@ rule robustness_read:
     input:
         images=lambda wc: composite_paths(ROBUST_SETS[wc.set], ROBUST_TRANSFORMATIONS),
         model=lambda wc: [] if wc.model == "tesseract" else OCR_CLASSIFIERS[wc.model],
+        judge=lambda wc: judge_file(wc.model),
     output:
         scores="results/q4/robustness/scores/{model}/{set}.json",
     log:
@@ -72,6 +73,7 @@ rule robustness_read:
         stroke=OCR["stroke"],
         word_context=OCR["word_context"],
         orientation=lambda wc: wc.model in OCR["orientation"],
+        judge=lambda wc: orientation_judge(wc.model),
     script:
         "../../scripts/ocr_images.py"
 

@@ -46,14 +46,15 @@ def write_composites(page_path, page_name, paths, seed, progress=None):
             progress.update()
 
 
-def score_images(items, model, classify=None, stroke=None, word_context=True, progress=None, orientation=False):
+def score_images(items, model, classify=None, stroke=None, word_context=True, progress=None, orientation=False,
+                 judge=None):
     """Read and score images: one dict per item, in order.
 
     items: dicts with at least "image" (a name), "path" and "truth" (the true text); any
     other keys (e.g. "page", "transformation") are kept in the result. model: its name in the
     result; classify: a classifier callable (:func:`nnrec.classifiers.load_classifier`), or
     None to read with Tesseract (:func:`nnrec.ocr.score.run_tesseract`). stroke, word_context,
-    orientation: see :func:`nnrec.ocr.read.extract_text`. Each result holds the item's keys but "path", the
+    orientation, judge: see :func:`nnrec.ocr.read.extract_text`. Each result holds the item's keys but "path", the
     scores of :func:`nnrec.ocr.score.score_page`, model, status "ok" and the text read.
     """
     scores = []
@@ -64,7 +65,7 @@ def score_images(items, model, classify=None, stroke=None, word_context=True, pr
         else:
             kwargs = {} if stroke is None else {"stroke": stroke}
             result = extract_text(read_image(item["path"]), classify, word_context=word_context,
-                                  orientation=orientation, **kwargs)
+                                  orientation=orientation, judge=judge, **kwargs)
             text = result.text
             page = score_page(text, item["truth"], len(result.boxes), result.text_without_context)
         kept = {key: value for key, value in item.items() if key not in ("path", "truth")}

@@ -140,7 +140,7 @@ def crop_rows(found, order=None, stroke=DEFAULT_STROKE):
     return charset.inks_to_rows(normalise_glyphs(character_masks(found, order), stroke))
 
 
-def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orientation=False):
+def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orientation=False, judge=None):
     """Read a page: find, group, crop and classify its characters.
 
     image: page array (grey, RGB or RGBA). classify: callable mapping (n, 1024) dataset rows to
@@ -150,6 +150,9 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orie
     (:func:`word_context_labels`); False takes every character's most probable class on its own.
     orientation: when the characters read clearly better turned by a quarter or half turn
     (:func:`nnrec.ocr.orientation.page_turn`), read the page so turned (see PageText.turn).
+    judge: the classifier (same contract as ``classify``) whose confidence decides that turn;
+    None: ``classify`` itself. A reader can read upright characters well and still be sure of
+    turned ones (a CNN is): a better-calibrated classifier then judges for it.
     Returns a :class:`PageText`; a page without ink gives empty text.
     """
     found = find_characters(image)
@@ -161,7 +164,10 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orie
         raise DataError(f"classifier returned shape {probs.shape}; expected ({len(rows)}, {charset.N_CLASSES})")
     if orientation:
         sample = sample_indices(len(order))
-        turn = page_turn(rows[sample], classify, upright_probs=probs[sample])
+        if judge is None:
+            turn = page_turn(rows[sample], classify, upright_probs=probs[sample])
+        else:
+            turn = page_turn(rows[sample], judge)
         if turn:
             return _read_turned(image, turn, classify, stroke, word_context)
     own_labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
