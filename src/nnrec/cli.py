@@ -176,7 +176,7 @@ def build_parser():
                       help="classify every character on its own (default: read each word as all letters or all digits)")
     read.add_argument("--no-orientation", action="store_true",
                       help="read every page as it stands (default: a page lying sideways or upside down is read "
-                           "turned upright when the classifier is clearly surer of its characters so turned)")
+                           "turned upright when the judge, see --judge, is clearly surer of its characters so turned)")
     read.add_argument("--judge", metavar="FILE",
                       help="classifier whose confidence decides which way up a page is read (default: the reader "
                            f"MLP, {DEFAULT_MODEL}, when there is one, else --model itself)")

@@ -4,9 +4,9 @@ ruled lines among them.
 The paper's brightness is estimated where the page is and divided out, so shadows, gradients
 and a dim whiteboard leave paper at 0 and ink above it; ink is split off with Otsu's threshold,
 raised where the camera's noise would pass it (hysteresis keeps faint stroke ends attached, a
-closing joins broken strokes); the long, thin,
-straight lines of lined paper, margins and page edges are then taken out, the strokes of
-letters drawn across or along them kept. Nothing here knows about characters.
+closing joins broken strokes); the long, thin, straight lines of lined paper, margins and page
+edges are then taken out, the strokes of letters drawn across or along them kept. Nothing here
+knows about characters.
 """
 
 import numpy as np
@@ -38,7 +38,10 @@ INK_SMOOTH = 0.7
 # (3e-5 and 6e-3 of the pixels), not values fitted to any page.
 NOISE_SEED = 4.0
 NOISE_GROW = 2.5
-NOISE_WINDOW = 5  # the noise is what a mean over this many pixels square takes off (see noise_level)
+# The noise is what a mean over NOISE_WINDOW x NOISE_WINDOW pixels takes off the page (see
+# noise_level): 5 read the pages_dev composites best among 5, 9 and 15 (wider windows count the
+# paper's own texture as noise).
+NOISE_WINDOW = 5
 
 
 # Ruled lines (see ruled_lines): straight stretches filling RULE_FILL of a run RULE_SPAN of the
@@ -80,8 +83,8 @@ def noise_level(grey):
     """Standard deviation of the sensor noise of a grey page (0-1 scale) as it is thresholded,
     i.e. smoothed by INK_SMOOTH.
 
-    A robust spread (1.4826 x the median absolute deviation) of what a 5 x 5 mean takes off the
-    smoothed page, on every other pixel: strokes and edges are a small part of a page and
+    A robust spread (1.4826 x the median absolute deviation) of what a NOISE_WINDOW-pixel square
+    mean takes off the smoothed page, on every other pixel: strokes and edges are a small part of a page and
     leave the median alone, and the paper's slow shading is what the mean keeps.
     """
     smooth = filters.gaussian(grey, sigma=INK_SMOOTH)
