@@ -207,3 +207,23 @@ def test_noise_level_measures_the_grain_not_the_writing():
     smoothed_sd = filters.gaussian(grain, sigma=ink_module.INK_SMOOTH).std()
     assert ink_module.noise_level(page) < 0.1 * smoothed_sd
     assert 0.6 * smoothed_sd < ink_module.noise_level(np.clip(page + grain, 0, 1)) < 1.1 * smoothed_sd
+
+
+def test_a_ghost_letter_of_many_faint_pieces_is_no_character():
+    # show-through on lined paper: a ghost letter's broken strokes outnumber the writing's own
+    # blobs, so blob by blob they set the page's median darkness and pass; as a letter it is
+    # far fainter than the page's letters
+    ink, true = draw_page(["HLV NL   "])
+    height = true[0][2] - true[0][0]
+    ghost = np.zeros_like(ink)
+    left = true[-1][3] + height
+    for stem in range(3):
+        x = left + stem * height // 2
+        for piece in range(3):
+            top = true[0][0] + int(piece * 0.36 * height)
+            ghost[top : top + int(0.3 * height), x : x + 3] = True
+    page = photograph(ink, noise=0.0)
+    page[ghost & ~ink] = 0.55
+    found = segment.find_characters(page)
+    assert len(found.boxes) == len(true)
+    assert matched(found.page_boxes(), true) == len(true)

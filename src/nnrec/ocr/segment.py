@@ -295,6 +295,20 @@ def _faint(comp, dark):
     return contrast < FAINT * np.median(contrast[characters])
 
 
+def _faint_characters(groups, comp, dark):
+    """(m,) bool: which characters (``groups``: per character, the component labels it is made
+    of) are far fainter than the page's characters (FAINT x their median mean darkness). The
+    same test as :func:`_faint`, once the pieces are merged: on lined paper, rules and ghosts
+    among the blobs pull their median down, so a whole ghost letter can pass it blob by blob."""
+    if not groups:
+        return np.zeros(0, bool)
+    index = {label: k for k, label in enumerate(comp.ids)}
+    sums = ndimage.sum_labels(dark, comp.labels, comp.ids)
+    darkness = np.array([sum(sums[index[g]] for g in group) / sum(comp.areas[index[g]] for g in group)
+                         for group in groups])
+    return darkness < FAINT * np.median(darkness)
+
+
 def _touching_edge(comp, kept):
     """(n,) bool: which components touch the edge of the page's own pixels (the frame, the
     sheet's outline): page edges, the desk, letters cut off by the frame, never whole ones."""
@@ -314,8 +328,8 @@ def find_characters(image):
     at most WORK_PIXELS, its sheet cut out of the desk and turned upright (:func:`upright_page`),
     binarised (:func:`binarize`), split into connected components, and the
     pieces of one character merged (:func:`_merge_pieces`); dots, specks (under SPECK_SIZE),
-    blobs touching the edge of the page (:func:`_touching_edge`), faint ones (:func:`_faint`)
-    and anything over MAX_SIZE
+    blobs touching the edge of the page (:func:`_touching_edge`), faint ones (:func:`_faint`,
+    then whole faint characters, :func:`_faint_characters`) and anything over MAX_SIZE
     typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
@@ -340,7 +354,10 @@ def find_characters(image):
     line_piece = (long >= LINE_PIECE * height) & (long >= LINE_ASPECT * short)
     keep = (long <= MAX_SIZE * height) & (long >= MIN_CHARACTER * height) & ~line_piece
     groups = [g for g, k in zip(groups, keep) if k]
-    return PageCharacters(merged[keep], labels, groups, ink, height, 1.0 / factor, grey, to_image, sheet, angle)
+    merged = merged[keep]
+    bold = ~_faint_characters(groups, comp, dark)
+    groups = [g for g, b in zip(groups, bold) if b]
+    return PageCharacters(merged[bold], labels, groups, ink, height, 1.0 / factor, grey, to_image, sheet, angle)
 
 
 def character_masks(found, order=None):
