@@ -176,8 +176,6 @@ def test_lines_among_other_long_ink_are_found_without_a_warning():
     assert lines[rule][~ink[rule]].mean() > 0.9 and not lines[5].any()
 
 
-
-
 def test_camera_noise_in_a_dark_part_of_the_frame_is_no_ink():
     # a noisy photo (sd 0.03) of faint pencil whose right half is a dark desk: divided by its own
     # dim "paper", the desk's grain is as dark as the pencil, and a real photo's was read as

@@ -283,11 +283,16 @@ def _writing_outside(comp, sheet, factor):
     return (writing & ~on & paper).sum() > SHEET_LEAK * max((writing & on).sum(), 1)
 
 
-def _faint(comp, dark):
+def _darkness_sums(comp, dark):
+    """(n,) summed darkness of each component's pixels (their mean: over ``comp.areas``)."""
+    return ndimage.sum_labels(dark, comp.labels, comp.ids) if len(comp.ids) else np.zeros(0)
+
+
+def _faint(comp, sums):
     """(n,) bool: which components are far fainter than the page's writing (FAINT x the median
     darkness of its character-sized blobs): show-through from the back of the sheet, a ghost of
-    erased writing, a stray pencil mark under pen."""
-    contrast = ndimage.mean(dark, comp.labels, comp.ids) if len(comp.ids) else np.zeros(0)
+    erased writing, a stray pencil mark under pen. sums: :func:`_darkness_sums`."""
+    contrast = sums / np.maximum(comp.areas, 1)
     size = np.maximum(comp.boxes[:, 2] - comp.boxes[:, 0], comp.boxes[:, 3] - comp.boxes[:, 1])
     characters = (size >= SPECK_SIZE * comp.height) & (size <= MAX_SIZE * comp.height)
     if not characters.any():
@@ -295,15 +300,15 @@ def _faint(comp, dark):
     return contrast < FAINT * np.median(contrast[characters])
 
 
-def _faint_characters(groups, comp, dark):
+def _faint_characters(groups, comp, sums):
     """(m,) bool: which characters (``groups``: per character, the component labels it is made
     of) are far fainter than the page's characters (FAINT x their median mean darkness). The
     same test as :func:`_faint`, once the pieces are merged: on lined paper, rules and ghosts
-    among the blobs pull their median down, so a whole ghost letter can pass it blob by blob."""
+    among the blobs pull their median down, so a whole ghost letter can pass it blob by blob.
+    sums: :func:`_darkness_sums`."""
     if not groups:
         return np.zeros(0, bool)
     index = {label: k for k, label in enumerate(comp.ids)}
-    sums = ndimage.sum_labels(dark, comp.labels, comp.ids)
     darkness = np.array([sum(sums[index[g]] for g in group) / sum(comp.areas[index[g]] for g in group)
                          for group in groups])
     return darkness < FAINT * np.median(darkness)
@@ -341,7 +346,8 @@ def find_characters(image):
         return PageCharacters(np.zeros((0, 4)), labels, [], ink, 0.0, 1.0 / factor, grey, to_image, sheet, angle)
     # dots and specks go first, so a full stop is never merged into the number before it
     size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    pieces = (size >= SPECK_SIZE * height) & ~_touching_edge(comp, kept) & ~_faint(comp, dark)
+    sums = _darkness_sums(comp, dark)
+    pieces = (size >= SPECK_SIZE * height) & ~_touching_edge(comp, kept) & ~_faint(comp, sums)
     ids = comp.ids[pieces]
     groups, merged = _merge_pieces(boxes[pieces], height)
     groups = [[int(ids[k]) for k in g] for g in groups]
@@ -355,7 +361,7 @@ def find_characters(image):
     keep = (long <= MAX_SIZE * height) & (long >= MIN_CHARACTER * height) & ~line_piece
     groups = [g for g, k in zip(groups, keep) if k]
     merged = merged[keep]
-    bold = ~_faint_characters(groups, comp, dark)
+    bold = ~_faint_characters(groups, comp, sums)
     groups = [g for g, b in zip(groups, bold) if b]
     return PageCharacters(merged[bold], labels, groups, ink, height, 1.0 / factor, grey, to_image, sheet, angle)
 
