@@ -37,6 +37,32 @@ def test_typical_height_ignores_many_small_specks():
     assert 38 <= segment.typical_height(heights, areas) <= 42
 
 
+def test_typical_height_is_the_letters_when_broken_faint_strokes_outnumber_them():
+    # lined paper with show-through: 20 short pieces of ghost strokes beside 12 letters
+    heights = [80, 85, 90, 78, 82, 88, 84, 79, 86, 81, 83, 87] + [25, 30, 35, 20] * 5
+    areas = [900, 1000, 1100, 850, 950, 1050, 980, 880, 1020, 930, 960, 1010] + [200, 250, 300, 150] * 5
+    assert np.median(heights) < 40  # the unweighted median is a ghost's height
+    assert 78 <= segment.typical_height(heights, areas) <= 90
+
+
+def test_typical_height_is_not_a_huge_rim_round_the_sheet():
+    heights = [40, 42, 38, 41, 39, 40] * 2 + [560]
+    areas = [300, 320, 280, 310, 290, 300] * 2 + [20000]  # the rim holds more ink than all the letters
+    assert 38 <= segment.typical_height(heights, areas) <= 42
+
+
+def test_bars_along_the_sheet_s_edge_do_not_set_the_typical_height():
+    ink, true = draw_page(["HLTVN", "FTHLV"])
+    kept = np.ones(ink.shape, bool)
+    kept[:4] = False  # the page's own pixels start four rows down
+    for left in range(0, ink.shape[1] - 40, 46):  # a dark rim along the top, broken into bars
+        ink[4:20, left : left + 40] = True
+    comp = segment._components(ink, kept)
+    letters = np.median(true[:, 2] - true[:, 0])
+    assert comp.at_edge.sum() >= 5
+    assert abs(comp.height - letters) <= 0.15 * letters
+
+
 def test_group_lines_follows_a_slanted_line_and_orders_left_to_right():
     ink, true = draw_page(["HLTVNH", "NVLH"], slope=0.25)
     # the slant moves the end of the first line by more than a character height

@@ -75,16 +75,25 @@ def _shrink(grey, pixels=None):
 
 
 def typical_height(heights, areas):
-    """The page's typical character height: the median height of the substantial blobs.
+    """The page's typical character height, from the substantial blobs' heights.
 
     Specks and dots are many but small, so blobs with less than a tenth of the area of the
-    90th-percentile blob are ignored before taking the median.
+    90th-percentile blob are ignored. Their median height is a first guess; the broken strokes
+    of show-through or of erased writing can outnumber the letters and pull it down, but they
+    hold far less ink. So the typical height is the median of the blobs' heights weighed by their
+    area, among those within MAX_SIZE times the first guess either way (one huge blob, such as a
+    shadow's rim round the sheet, would outweigh every letter).
     """
     heights, areas = np.asarray(heights, float), np.asarray(areas, float)
     if len(heights) == 0:
         return 0.0
     big = areas >= 0.1 * np.percentile(areas, 90)
-    return float(np.median(heights[big]))
+    heights, areas = heights[big], areas[big]
+    guess = np.median(heights)
+    near = (heights >= guess / MAX_SIZE) & (heights <= MAX_SIZE * guess)
+    order = np.argsort(heights[near], kind="stable")
+    cumulative = np.cumsum(areas[near][order])
+    return float(heights[near][order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
 def _stacked(a, b, height):
@@ -197,16 +206,25 @@ class _Components:
     boxes: np.ndarray  # (n, 4) float [y1, x1, y2, x2]
     areas: np.ndarray
     height: float
+    at_edge: np.ndarray  # (n,) bool: touching the edge of the page's own pixels (see _touching_edge)
 
 
-def _components(ink):
-    """Connected components of an ink mask, their boxes and the page's typical height."""
+def _components(ink, kept):
+    """Connected components of an ink mask, their boxes and the page's typical height.
+
+    kept: (h, w) bool, the page's own pixels. Blobs touching their edge (:func:`_touching_edge`)
+    do not count towards the typical height: a dark rim along a sheet's edge breaks up into
+    many short bars that would halve it, and every size on the page is measured in it.
+    """
     labels = measure.label(ink, connectivity=2)
     props = measure.regionprops(labels)
     boxes = np.array([p.bbox for p in props], float).reshape(-1, 4)
     areas = np.array([p.area for p in props], float)
-    height = typical_height(boxes[:, 2] - boxes[:, 0], areas) if len(props) else 0.0
-    return _Components(labels, np.array([p.label for p in props], int), boxes, areas, height)
+    ids = np.array([p.label for p in props], int)
+    at_edge = _touching_edge(labels, ids, kept)
+    inner = ~at_edge if (~at_edge).any() else np.ones(len(ids), bool)
+    height = typical_height(boxes[inner, 2] - boxes[inner, 0], areas[inner]) if len(props) else 0.0
+    return _Components(labels, ids, boxes, areas, height, at_edge)
 
 
 def _character_ink(comp):
@@ -238,7 +256,7 @@ def upright_page(image, grey):
     ink = None
     if found is not None and found.by in ("brightness", "whiteness"):
         ink, dark = binarize(small)
-        comp = _components(ink)
+        comp = _components(ink, kept)
         if _writing_outside(comp, found, factor):
             found = None
     if found is not None:
@@ -249,7 +267,7 @@ def upright_page(image, grey):
         ink = None
     if ink is None:
         ink, dark = binarize(up)
-        comp = _components(ink)
+        comp = _components(ink, kept)
     characters = _character_ink(comp)
     enough = len(np.unique(comp.labels[characters])) >= MIN_SKEW_CHARACTERS
     angle = estimate_skew(characters, comp.height) if enough else 0.0
@@ -259,7 +277,7 @@ def upright_page(image, grey):
         keep = None if found is None else sheet_mask(found, tform, shape, factor)
         up, kept = warp_page(small, tform, shape, keep)
         ink, dark = binarize(up)
-        comp = _components(ink)
+        comp = _components(ink, kept)
     return up, ink, dark, comp, tform, factor, found, angle, kept
 
 
@@ -314,16 +332,17 @@ def _faint_characters(groups, comp, sums):
     return darkness < FAINT * np.median(darkness)
 
 
-def _touching_edge(comp, kept):
-    """(n,) bool: which components touch the edge of the page's own pixels (the frame, the
-    sheet's outline): page edges, the desk, letters cut off by the frame, never whole ones."""
+def _touching_edge(labels, ids, kept):
+    """(n,) bool: which components (``ids`` in ``labels``) touch the edge of the page's own
+    pixels (the frame, the sheet's outline): page edges, the desk, letters cut off by the frame,
+    never whole ones."""
     if kept.all():  # the frame's own edge: no erosion needed
         edge = np.ones(kept.shape, bool)
         edge[2:-2, 2:-2] = False
     else:
         edge = ~ndimage.binary_erosion(np.pad(kept, 1), np.ones((5, 5), bool))[1:-1, 1:-1]
-    touching = np.unique(comp.labels[edge & (comp.labels > 0)])
-    return np.isin(comp.ids, touching)
+    touching = np.unique(labels[edge & (labels > 0)])
+    return np.isin(ids, touching)
 
 
 def find_characters(image):
@@ -347,7 +366,7 @@ def find_characters(image):
     # dots and specks go first, so a full stop is never merged into the number before it
     size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
     sums = _darkness_sums(comp, dark)
-    pieces = (size >= SPECK_SIZE * height) & ~_touching_edge(comp, kept) & ~_faint(comp, sums)
+    pieces = (size >= SPECK_SIZE * height) & ~comp.at_edge & ~_faint(comp, sums)
     ids = comp.ids[pieces]
     groups, merged = _merge_pieces(boxes[pieces], height)
     groups = [[int(ids[k]) for k in g] for g in groups]
