@@ -34,6 +34,25 @@ def test_a_white_object_against_the_sheet_is_not_taken_for_paper():
     assert len(characters.boxes) == len(true)
 
 
+def test_a_keyboard_against_the_sheet_is_cut_away_by_the_sheet_s_own_straight_sides():
+    ink, true = draw_page(["HLT VN", "FTH LV", "NVH"])
+    photo, corners, _ = on_desk(photograph(ink), 0, 0.0, "dark")
+    left, right = int(corners[:, 0].min()), int(corners[:, 0].max())
+    bottom, height = int(corners[2, 1]), int(corners[2, 1] - corners[1, 1])
+    # a grey keyboard of white keys over the foot of the sheet, reaching past its right edge
+    top, foot, start, end = bottom - height // 20, bottom + height // 5, (left + right) // 2, right + height // 5
+    photo[top:foot, start:end] = 0.5
+    key = max(6, height // 10)
+    for y in range(top + 2, foot - key, key + 3):
+        for x in range(start + 2, end - key, key + 3):
+            photo[y : y + key, x : x + key] = 0.97
+    found = sheet.find_sheet(photo)
+    assert found is not None and found.quad
+    assert np.abs(found.outline - corners).max() < 0.03 * max(photo.shape)
+    # the writing is read, none of the keys
+    assert len(segment.find_characters(photo).boxes) == len(true)
+
+
 def test_a_photo_that_is_all_page_is_not_cut():
     ink, _ = draw_page(["HLT VN", "FTH"])
     assert sheet.find_sheet(photograph(ink, gradient=0.4)) is None

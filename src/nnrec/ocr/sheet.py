@@ -12,15 +12,18 @@ A sheet that fills nearly the whole frame means the photo is all page: nothing i
 whose outline is a clean quadrilateral inside the frame is rectified (its four corners mapped
 onto an upright rectangle, undoing perspective and rotation); one cut off by the frame's edge is
 only masked (the desk around it painted over with the nearest paper), since the frame's edges
-say nothing about the sheet's perspective. Nothing here knows about ink or characters.
+say nothing about the sheet's perspective. Something of the paper's colour lying against the
+sheet (a keyboard's keys, a white box) spoils the quadrilateral; the sheet is then the
+quadrilateral of the region's own straight sides that lies on it and covers most of it. Nothing here knows about ink or characters.
 """
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull
-from skimage import color, filters, measure, morphology, transform, util
+from skimage import color, draw, filters, measure, morphology, transform, util
 
 # The sheet is looked for on a copy this many pixels on its longer side.
 SHEET_PIXELS = 320
@@ -69,6 +72,15 @@ MIN_SOLIDITY = 0.85
 # A quadrilateral is the sheet's outline when 95% of the outline lies within QUAD_FIT x the
 # sheet's size of it.
 QUAD_FIT = 0.015
+
+# A keyboard, a box or a phone lying against the sheet joins its region, and their hull is no
+# quadrilateral. The sheet is then the quadrilateral made of four of the region's straight sides
+# (each at least INSIDE_SIDE of its size, the INSIDE_SIDES longest) that covers the most of the
+# region, at least INSIDE_COVER of it, while the region fills INSIDE_FILL of the quadrilateral.
+INSIDE_SIDE = 0.1
+INSIDE_SIDES = 10
+INSIDE_COVER = 0.75
+INSIDE_FILL = 0.97
 
 # A sheet touching the frame's border along more than BORDER_TOUCH of its outline is cut off
 # by the frame: it is masked, not rectified.
@@ -310,20 +322,64 @@ def _quadrilateral(outline):
     return _clockwise_from_top_left(quad) if np.percentile(stray, 95) <= QUAD_FIT * size else None
 
 
-def _sheet(region, lightness, either_way=False):
-    """(outline (k, 2), hull mask, quad) of a candidate sheet region on the small copy, or None
-    when it is no sheet (see :func:`find_sheet`; either_way: see :func:`sharp_edges`)."""
+def _crossing(p, u, q, v):
+    """Where the lines p + s u and q + r v cross, or None when they are parallel."""
+    matrix = np.column_stack([u, -v]).astype(float)
+    if abs(np.linalg.det(matrix)) < 1e-6:
+        return None
+    return p + np.linalg.solve(matrix, (q - p).astype(float))[0] * u
+
+
+def _on_border(mask, length):
+    """Whether a region on the small copy runs along the frame's border for more than
+    BORDER_TOUCH of ``length`` (its outline's length): the frame cut it off."""
+    return np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]]).sum() > BORDER_TOUCH * length
+
+
+def _quadrilateral_inside(region):
+    """(4, 2) (x, y) corners, clockwise from the top-left, of the quadrilateral made of four of
+    the region's straight sides that covers the most of it while lying (nearly) all on it, or
+    None (see INSIDE_SIDE, INSIDE_SIDES, INSIDE_COVER, INSIDE_FILL)."""
+    contour = _outline(region)
+    size = np.ptp(contour, axis=0).max()
+    polygon = measure.approximate_polygon(contour, tolerance=QUAD_FIT * size)[:-1]
+    sides = [(a, b - a) for a, b in zip(polygon, np.roll(polygon, -1, axis=0))]
+    lengths = np.hypot(*np.array([u for _, u in sides]).T) if sides else np.zeros(0)
+    longest = sorted(k for k in np.argsort(-lengths)[:INSIDE_SIDES] if lengths[k] >= INSIDE_SIDE * size)
+    best, best_cover = None, INSIDE_COVER
+    for four in itertools.combinations(longest, 4):
+        corners = [_crossing(*sides[four[k - 1]], *sides[four[k]]) for k in range(4)]
+        if any(c is None for c in corners):
+            continue
+        corners = np.array(corners)
+        quad = draw.polygon2mask(region.shape, corners[:, ::-1])
+        on = (quad & region).sum()
+        if not quad.any() or on < INSIDE_FILL * quad.sum() or _on_border(quad, len(_outline(quad))):
+            continue
+        if on / region.sum() > best_cover:
+            best, best_cover = corners, on / region.sum()
+    return None if best is None else _clockwise_from_top_left(best)
+
+
+def _sheet(region, lightness, either_way=False, inside=False):
+    """(outline (k, 2), mask, quad) of a candidate sheet region on the small copy, or None
+    when it is no sheet (see :func:`find_sheet`; either_way: see :func:`sharp_edges`). With
+    ``inside``, a region whose hull is no quadrilateral (something joined to the sheet) gives
+    the quadrilateral inside it (:func:`_quadrilateral_inside`) when that has sharp edges too."""
     if region.mean() < MIN_SHEET:
         return None
     mask = morphology.convex_hull_image(region)
     if mask.mean() >= ALL_PAGE or region.sum() < MIN_SOLIDITY * mask.sum():
         return None
     outline = _outline(mask)
-    border = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]]).sum()
-    quad = _quadrilateral(outline) if border <= BORDER_TOUCH * len(outline) else None
+    quad = None if _on_border(mask, len(outline)) else _quadrilateral(outline)
     outline = outline[ConvexHull(outline).vertices] if quad is None else quad
     if not sharp_edges(lightness, outline, either_way):
         return None
+    if quad is None and inside:
+        corners = _quadrilateral_inside(region)
+        if corners is not None and sharp_edges(lightness, corners, either_way):
+            return corners, draw.polygon2mask(region.shape, corners[:, ::-1]), True
     return outline, mask, quad is not None
 
 
@@ -338,7 +394,10 @@ def find_sheet(image):
     object beside the sheet). A candidate
     is the sheet when its hull covers between MIN_SHEET and ALL_PAGE of the frame, the region
     fills MIN_SOLIDITY of its hull, and its outline is a sharp step all round
-    (:func:`sharp_edges`: not the edge of a shadow). Else None: the photo is read whole.
+    (:func:`sharp_edges`: not the edge of a shadow). A paper-coloured region whose hull is no
+    quadrilateral (a keyboard against the sheet) gives the quadrilateral of its straight sides
+    inside it, when there is one (:func:`_quadrilateral_inside`). Else None: the photo is read
+    whole.
     """
     lightness, ab, scale = _small_lab(image)
     coloured = paper_coloured(lightness, ab)
@@ -348,7 +407,8 @@ def find_sheet(image):
         ("whiteness", lambda: coloured & (lightness <= paper_lightness(lightness) + WHITER), True),
     )
     for by, like, either_way in candidates:
-        found = _sheet(central_region(like()), lightness, either_way)
+        # a quadrilateral inside a brightness region would be a patch of light, not the sheet
+        found = _sheet(central_region(like()), lightness, either_way, inside=by == "colour")
         if found is not None:
             outline, mask, quad = found
             return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad, by=by, paper=coloured)
