@@ -223,7 +223,7 @@ def _components(ink, kept):
     ids = np.array([p.label for p in props], int)
     at_edge = _touching_edge(labels, ids, kept)
     inner = ~at_edge if (~at_edge).any() else np.ones(len(ids), bool)
-    height = typical_height(boxes[inner, 2] - boxes[inner, 0], areas[inner]) if len(props) else 0.0
+    height = typical_height(boxes[inner, 2] - boxes[inner, 0], areas[inner])
     return _Components(labels, ids, boxes, areas, height, at_edge)
 
 

@@ -14,7 +14,8 @@ onto an upright rectangle, undoing perspective and rotation); one cut off by the
 only masked (the desk around it painted over with the nearest paper), since the frame's edges
 say nothing about the sheet's perspective. Something of the paper's colour lying against the
 sheet (a keyboard's keys, a white box) spoils the quadrilateral; the sheet is then the
-quadrilateral of the region's own straight sides that lies on it and covers most of it. Nothing here knows about ink or characters.
+quadrilateral of the region's own straight sides that lies on it and covers most of it.
+Nothing here knows about ink or characters.
 """
 
 import itertools
@@ -281,6 +282,14 @@ def _side_distances(points, corners):
     return np.linalg.norm(points[:, None] - foot, axis=2), t
 
 
+def _crossing(p, u, q, v):
+    """Where the lines p + s u and q + r v cross, or None when they are parallel."""
+    matrix = np.column_stack([u, -v]).astype(float)
+    if abs(np.linalg.det(matrix)) < 1e-6:
+        return None
+    return p + np.linalg.solve(matrix, (q - p).astype(float))[0] * u
+
+
 def _quadrilateral(outline):
     """The quadrilateral (4, 2) (x, y) that a convex outline is, clockwise from the top-left, or
     None when the outline strays from it by more than QUAD_FIT of the frame's size.
@@ -308,26 +317,13 @@ def _quadrilateral(outline):
         centre = middle.mean(axis=0)
         direction = np.linalg.svd(middle - centre)[2][0]
         lines.append((centre, direction))
-    quad = []
-    for (p, u), (q, v) in zip(np.roll(np.array(lines, dtype=object), 1, axis=0), lines):
-        # p + s u = q + r v
-        matrix = np.column_stack([u, -v]).astype(float)
-        if abs(np.linalg.det(matrix)) < 1e-6:
-            return None
-        s_r = np.linalg.solve(matrix, (q - p).astype(float))
-        quad.append(p + s_r[0] * u)
+    quad = [_crossing(*lines[k - 1], *lines[k]) for k in range(4)]
+    if any(corner is None for corner in quad):
+        return None
     quad = np.array(quad, float)
     size = np.ptp(outline, axis=0).max()
     stray = _side_distances(outline, quad)[0].min(axis=1)
     return _clockwise_from_top_left(quad) if np.percentile(stray, 95) <= QUAD_FIT * size else None
-
-
-def _crossing(p, u, q, v):
-    """Where the lines p + s u and q + r v cross, or None when they are parallel."""
-    matrix = np.column_stack([u, -v]).astype(float)
-    if abs(np.linalg.det(matrix)) < 1e-6:
-        return None
-    return p + np.linalg.solve(matrix, (q - p).astype(float))[0] * u
 
 
 def _on_border(mask, length):
@@ -346,7 +342,7 @@ def _quadrilateral_inside(region):
     sides = [(a, b - a) for a, b in zip(polygon, np.roll(polygon, -1, axis=0))]
     lengths = np.hypot(*np.array([u for _, u in sides]).T) if sides else np.zeros(0)
     longest = sorted(k for k in np.argsort(-lengths)[:INSIDE_SIDES] if lengths[k] >= INSIDE_SIDE * size)
-    best, best_cover = None, INSIDE_COVER
+    best, best_cover, total = None, INSIDE_COVER, region.sum()
     for four in itertools.combinations(longest, 4):
         corners = [_crossing(*sides[four[k - 1]], *sides[four[k]]) for k in range(4)]
         if any(c is None for c in corners):
@@ -356,8 +352,8 @@ def _quadrilateral_inside(region):
         on = (quad & region).sum()
         if not quad.any() or on < INSIDE_FILL * quad.sum() or _on_border(quad, len(_outline(quad))):
             continue
-        if on / region.sum() > best_cover:
-            best, best_cover = corners, on / region.sum()
+        if on / total > best_cover:
+            best, best_cover = corners, on / total
     return None if best is None else _clockwise_from_top_left(best)
 
 
