@@ -53,6 +53,21 @@ def test_a_keyboard_against_the_sheet_is_cut_away_by_the_sheet_s_own_straight_si
     assert len(segment.find_characters(photo).boxes) == len(true)
 
 
+def test_a_sheet_under_a_soft_shadow_is_found_whole_not_cut_along_the_shadow():
+    ink, true = draw_page(["HLT VN", "FTH LV", "NVH"])
+    photo, corners, _ = on_desk(photograph(ink), 8, 0.02, "wood")
+    width = photo.shape[1]
+    # the photographer's soft bluish shadow over the left of the frame, sheet and desk alike
+    left = corners[:, 0].min()
+    edge = left + 0.4 * (corners[:, 0].max() - left)
+    depth = np.clip((np.arange(width) - edge) / (0.05 * width), 0, 1)[None, :, None]
+    photo *= depth + (1 - depth) * np.array([0.35, 0.4, 0.55])
+    found = sheet.find_sheet(photo)
+    assert found is not None and found.quad
+    assert np.abs(found.outline - corners).max() < 0.02 * max(photo.shape)
+    assert len(segment.find_characters(photo).boxes) == len(true)
+
+
 def test_a_photo_that_is_all_page_is_not_cut():
     ink, _ = draw_page(["HLT VN", "FTH"])
     assert sheet.find_sheet(photograph(ink, gradient=0.4)) is None

@@ -6,7 +6,9 @@ surroundings looks like ink. The sheet is found on a small copy of the photo (SH
 its longer side): the paper's colour is taken from the middle of the frame (people centre the
 page they photograph), every pixel much darker than that paper or of another hue is background,
 and the sheet is the paper-coloured region that holds the middle, its holes (the writing) filled.
-Shadows and uneven light darken the paper but keep its hue, so they stay on the sheet.
+Uneven light darkens the paper but keeps its hue, so it stays on the sheet; a deep or bluish
+shadow does not, and the region is then taken out to the sharpest edge around it, the sheet's
+own outline, not the shadow's soft one.
 
 A sheet that fills nearly the whole frame means the photo is all page: nothing is cut. A sheet
 whose outline is a clean quadrilateral inside the frame is rectified (its four corners mapped
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull
-from skimage import color, draw, filters, measure, morphology, transform, util
+from skimage import color, draw, filters, measure, morphology, segmentation, transform, util
 
 # The sheet is looked for on a copy this many pixels on its longer side.
 SHEET_PIXELS = 320
@@ -62,6 +64,15 @@ WHITER = 0.1
 
 # Bright things narrower than 2 x OPENING + 1 small pixels (keys, cables) are not paper.
 OPENING = 3
+
+# A soft shadow falling across the sheet takes the shaded part off the paper-coloured region
+# (too dark, or too blue), though the sheet goes on under it. The region is therefore grown (and
+# trimmed) to the sharpest edge around it: a watershed of the lightness's gradient (smoothed by
+# EDGE_SMOOTH small pixels) seeded with the region shrunk by EDGE_SEED pixels and with the
+# frame's border outside it grown by EDGE_SEED. A shadow's edge is a ramp, the sheet's a step,
+# so the two floods meet on the sheet's own outline.
+EDGE_SMOOTH = 0.7
+EDGE_SEED = 3
 
 # A sheet covering at least ALL_PAGE of the frame is the whole photo: nothing is cut away.
 # One under MIN_SHEET of the frame, or less solid (area / convex hull area) than MIN_SOLIDITY,
@@ -202,6 +213,22 @@ def paper_region(lightness, ab):
     frame is not paper-coloured (nothing to go by).
     """
     return central_region(paper_coloured(lightness, ab))
+
+
+def to_sharpest_edge(region, lightness):
+    """(h, w) bool: ``region`` (on the small copy) grown or trimmed to the sharpest step in
+    ``lightness`` between it and the frame's border (see EDGE_SMOOTH, EDGE_SEED); the region
+    unchanged when it has no core or no border lies outside it."""
+    core = ndimage.binary_erosion(region, morphology.disk(EDGE_SEED))
+    outside = ~ndimage.binary_dilation(region, morphology.disk(EDGE_SEED))
+    border = np.zeros_like(region)
+    border[[0, -1], :] = border[:, [0, -1]] = True
+    outside &= border
+    if not core.any() or not outside.any():
+        return region
+    markers = np.where(core, 1, np.where(outside, 2, 0))
+    gradient = filters.sobel(filters.gaussian(lightness, sigma=EDGE_SMOOTH))
+    return ndimage.binary_fill_holes(segmentation.watershed(gradient, markers) == 1)
 
 
 def sharp_edges(lightness, outline, either_way=False):
@@ -392,8 +419,9 @@ def find_sheet(image):
     fills MIN_SOLIDITY of its hull, and its outline is a sharp step all round
     (:func:`sharp_edges`: not the edge of a shadow). A paper-coloured region whose hull is no
     quadrilateral (a keyboard against the sheet) gives the quadrilateral of its straight sides
-    inside it, when there is one (:func:`_quadrilateral_inside`). Else None: the photo is read
-    whole.
+    inside it, when there is one (:func:`_quadrilateral_inside`). The colour and brightness
+    regions are first taken out to the sharpest edge around them (:func:`to_sharpest_edge`), so
+    a shadow across the sheet does not cut it short. Else None: the photo is read whole.
     """
     lightness, ab, scale = _small_lab(image)
     coloured = paper_coloured(lightness, ab)
@@ -403,8 +431,11 @@ def find_sheet(image):
         ("whiteness", lambda: coloured & (lightness <= paper_lightness(lightness) + WHITER), True),
     )
     for by, like, either_way in candidates:
+        region = central_region(like())
+        if by != "whiteness":  # grown, it would take the white object back
+            region = to_sharpest_edge(region, lightness)
         # a quadrilateral inside a brightness region would be a patch of light, not the sheet
-        found = _sheet(central_region(like()), lightness, either_way, inside=by == "colour")
+        found = _sheet(region, lightness, either_way, inside=by == "colour")
         if found is not None:
             outline, mask, quad = found
             return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad, by=by, paper=coloured)
