@@ -4,7 +4,6 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy import ndimage
 from skimage import filters, io, measure
 
 from nnrec import DataError
@@ -252,19 +251,3 @@ def test_a_ghost_letter_of_many_faint_pieces_is_no_character():
     found = segment.find_characters(page)
     assert len(found.boxes) == len(true)
     assert matched(found.page_boxes(), true) == len(true)
-
-
-def test_the_sharp_edge_of_a_shadow_across_the_page_is_no_ink():
-    # a shadow falling across the writing, its edge a ramp about a letter wide: the paper's
-    # brightness, smoothed, rose above the paper at the ramp's foot and left a streak of "ink"
-    # there that joined the letters it crossed into one blob
-    ink, true = draw_page(["HLT VN", "FTH LV", "NVH"])
-    page = photograph(ink).mean(axis=2)
-    w = page.shape[1]
-    edge = np.clip((np.arange(w) - 0.35 * w) / (0.08 * w), 0, 1)[None, :]
-    page *= edge + (1 - edge) * 0.4
-    found, _ = ink_module.binarize(page)
-    # (ink's own antialiased rim, two pixels round it, is no streak)
-    assert (found & ~ndimage.binary_dilation(ink, iterations=2)).sum() < 0.01 * ink.sum()
-    assert matched(segment.find_characters(page).boxes, true) == len(true)
-

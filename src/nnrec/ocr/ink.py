@@ -60,15 +60,12 @@ def paper_brightness(grey):
     """(h, w) the brightness of the paper under each pixel of a grey page (0-1), ink left out.
 
     A grey closing (a dilation of the bright paper over the thin dark strokes) on a shrunken
-    copy, smoothed (never above the closing) and blown back up: it follows shadows and
-    gradients in the lighting, and a shadow's sharp edge too.
+    copy, smoothed and blown back up: it follows shadows and gradients in the lighting.
     """
     small = transform.downscale_local_mean(grey, (BACKGROUND_SHRINK, BACKGROUND_SHRINK))
     radius = max(2, int(round(max(small.shape) / 60)))
-    closed = morphology.closing(small, morphology.disk(radius))
-    # the smoothing rounds the closing's corners; where it would lift the paper above the
-    # closing (at the foot of a shadow's edge) the paper would turn to a streak of ink
-    paper = np.minimum(filters.gaussian(closed, sigma=radius), closed)
+    paper = morphology.closing(small, morphology.disk(radius))
+    paper = filters.gaussian(paper, sigma=radius)
     return np.maximum(transform.resize(paper, grey.shape, order=1), 1e-3)
 
 
