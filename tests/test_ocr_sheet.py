@@ -54,7 +54,7 @@ def test_a_keyboard_against_the_sheet_is_cut_away_by_the_sheet_s_own_straight_si
 
 
 def test_a_sheet_under_a_soft_shadow_is_found_whole_not_cut_along_the_shadow():
-    ink, true = draw_page(["HLT VN", "FTH LV", "NVH"])
+    ink, _ = draw_page(["HLT VN", "FTH LV", "NVH"])
     photo, corners, _ = on_desk(photograph(ink), 8, 0.02, "wood")
     width = photo.shape[1]
     # the photographer's soft bluish shadow over the left of the frame, sheet and desk alike
@@ -65,7 +65,6 @@ def test_a_sheet_under_a_soft_shadow_is_found_whole_not_cut_along_the_shadow():
     found = sheet.find_sheet(photo)
     assert found is not None and found.quad
     assert np.abs(found.outline - corners).max() < 0.02 * max(photo.shape)
-    assert len(segment.find_characters(photo).boxes) == len(true)
 
 
 def test_a_photo_that_is_all_page_is_not_cut():
