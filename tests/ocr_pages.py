@@ -17,18 +17,23 @@ GLYPHS = {
 }
 
 
-def draw_page(lines, height=40, scale=1.0, slope=0.0, pen=None, shape=None, dot_after=(), specks=0, seed=0):
+def draw_page(lines, height=40, scale=1.0, slope=0.0, pen=None, shape=None, dot_after=(), specks=0, seed=0,
+              indents=()):
     """Draw lines of text (strings of GLYPHS keys and spaces) on a white page.
 
     Returns (ink mask (h, w) bool, list of true boxes [y1, x1, y2, x2] in reading order).
     Characters are `height` tall and 0.6 `height` wide, pitch 0.95 `height`, words one extra
     pitch apart, lines 2.2 `height` apart; y shifts by slope * x (a slanted line). `dot_after`
-    lists (line, char) positions followed by a full stop.
+    lists (line, char) positions followed by a full stop. `indents` moves each line right by so
+    many character heights, so its characters stand in no column with the other lines' (as
+    handwriting's do not).
     """
     height = int(round(height * scale))
     pen = pen or max(2, height // 12)
     width_px = int(0.6 * height)
-    shape = shape or (int(2.2 * height * (len(lines) + 1)), int(0.95 * height * (max(map(len, lines)) + 2)))
+    indents = list(indents) + [0.0] * (len(lines) - len(indents))
+    shape = shape or (int(2.2 * height * (len(lines) + 1)),
+                      int(0.95 * height * (max(map(len, lines)) + 2) + max(indents) * height))
     ink = np.zeros(shape, bool)
     boxes = []
     for row, text in enumerate(lines):
@@ -36,7 +41,7 @@ def draw_page(lines, height=40, scale=1.0, slope=0.0, pen=None, shape=None, dot_
         for col, char in enumerate(text):
             if char == " ":
                 continue
-            left = int(height * (0.6 + 0.95 * col))
+            left = int(height * (0.6 + 0.95 * col + indents[row]))
             top = top0 + int(slope * left)
             for (xa, ya), (xb, yb) in GLYPHS[char]:
                 rr, cc = draw.line(int(top + ya * height), int(left + xa * width_px),

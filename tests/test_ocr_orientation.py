@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from skimage import transform
 
 from nnrec import charset
 from nnrec.ocr import orientation
@@ -113,3 +114,14 @@ def test_a_reader_sure_of_every_turn_is_judged_by_another(template_classifier):
     assert extract_text(turned, sure, orientation=True).turn == 0
     page = extract_text(turned, sure, orientation=True, judge=template_classifier)
     assert page.turn == 3 and page.text == extract_text(upright, sure).text
+
+
+@pytest.mark.parametrize("angle", [90 + 14, -90 - 9])
+def test_a_page_turned_past_a_quarter_turn_is_levelled_and_read_upright(template_classifier, angle):
+    upright = photograph(draw_page(PAGE, indents=[0, 0.45])[0])
+    expected = extract_text(upright, template_classifier).text
+    assert expected.replace(" ", "").replace("\n", "") == "".join(PAGE).replace(" ", "")
+    # a sideways page, and not quite square to the camera: its lines run in tilted columns
+    turned = transform.rotate(upright, angle, resize=True, cval=1.0, order=1)
+    page = extract_text(turned, template_classifier, orientation=True)
+    assert page.text == expected and page.turn in (1, 3)

@@ -104,6 +104,15 @@ def test_estimate_skew_finds_the_angle_of_turned_text_lines(angle):
     assert skew.estimate_skew(turned, 40) == pytest.approx(angle, abs=1.0)
 
 
+@pytest.mark.parametrize("angle", [-21, 13])
+def test_the_skew_of_text_turned_sideways_is_its_tilt_off_the_quarter_turn(angle):
+    lines = ["HLTVN FTHL", "NVHLT", "FTH LVN HT", "LVNH"]
+    ink, _ = draw_page(lines, shape=(400, 600), indents=[0, 0.55, 0.2, 0.75])
+    turned = transform.rotate(ink.astype(float), 90 + angle, resize=True, order=0) > 0.5
+    # its lines run in columns; levelling by the tilt leaves them square, for the quarter turn
+    assert skew.estimate_skew(turned, 40) == pytest.approx(angle, abs=1.0)
+
+
 def test_level_transform_levels_a_rising_line():
     shape, angle = (300, 500), 20.0
     tform, out_shape = skew.level_transform(shape, angle)
