@@ -63,14 +63,14 @@ def steps(page, model):
 
     t_load, classify = best_of(3, lambda: classifiers.load_classifier(model))
     t_read, image = best_of(3, lambda: ocr.read_image(page))
-    t_grey, _ = best_of(3, lambda: ocr.to_grey(image))
+    t_grey, _ = best_of(3, lambda: segment._shrink(image))
     t_find, found = best_of(3, lambda: segment.find_characters(image))
     t_group, (lines, _) = best_of(3, lambda: segment.group_lines(found.boxes))
     order = [i for line in lines for i in line]
     t_crop, rows = best_of(3, lambda: read.crop_rows(found, order))
     t_classify, _ = best_of(3, lambda: classify(rows))
     return image.shape, len(rows), [
-        ("load the model", t_load), ("decode the JPEG", t_read), ("grey (part of finding)", t_grey),
+        ("load the model", t_load), ("decode the JPEG", t_read), ("grey, working size (part of finding)", t_grey),
         ("find the characters", t_find), ("group lines and words", t_group),
         ("crop + normalise", t_crop), ("classify (features + MLP)", t_classify)]
 

@@ -217,3 +217,37 @@ def test_reading_a_page_imports_neither_pandas_nor_plotting_nor_torch(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[] 0"
+
+
+def test_pages_are_decoded_one_ahead_in_order_the_first_at_once():
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    asked = []
+
+    def read(page):
+        asked.append(page)
+        started.set()
+        release.wait(5)
+        if page == "bad":
+            raise cli.DataError("bad: not an image file")
+        return page.upper()
+
+    images = cli._decoded_ahead(["a", "bad", "c"], read)
+    assert started.wait(5)  # the first page is being decoded before anything asks for it
+    assert asked == ["a"]
+    release.set()
+    assert next(images)() == "A"
+    with pytest.raises(cli.DataError, match="bad: not an image file"):
+        next(images)()
+    assert next(images)() == "C"
+    assert asked == ["a", "bad", "c"]
+    assert list(images) == []
+
+
+def test_the_ocr_package_loads_its_modules_on_first_use():
+    code = ("import sys; import nnrec.ocr.image; print('scipy.ndimage' in sys.modules); "
+            "from nnrec import ocr; ocr.extract_text; print('scipy.ndimage' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.split() == ["False", "True"], result.stderr

@@ -109,6 +109,28 @@ def test_deskew_leaves_upright_and_blank_glyphs_alone(monkeypatch):
     assert glyphs.deskew_images(np.zeros((0, 32, 32))).shape == (0, 32, 32)
 
 
+
+def test_deskewing_a_batch_shears_each_glyph_as_skimage_warps_it_alone():
+    """The batch's shear (two gathers) against the textbook one glyph at a time: the centroid,
+    mu11 / mu20 from skimage's central moments, a linear skimage warp with zeros outside; glyphs
+    at the cell's edges and slanted past MAX_SKEW included."""
+    from scipy import ndimage
+    from skimage import measure, transform
+
+    rng = np.random.default_rng(0)
+    inks = [stroke_ink(s) for s in (-0.6, -0.2, 0.3, 0.7)] + [np.eye(32), np.eye(32)[::-1]]
+    inks += [np.clip(rng.random((32, 32)) - 0.8, 0, 1) * 5 for _ in range(3)]
+    inks = np.stack(inks)
+    inks[6, :, :3] = 1.0  # ink on the cell's left edge
+    for got, ink in zip(glyphs._sheared_upright(inks), inks):
+        wide = np.pad(ink, ((0, 0), (16, 16)))
+        yc, xc = ndimage.center_of_mass(wide)
+        mu = measure.moments_central(wide, center=(yc, xc), order=2)
+        skew = np.clip(mu[1, 1] / mu[2, 0], -glyphs.MAX_SKEW, glyphs.MAX_SKEW)
+        shear = transform.AffineTransform(matrix=np.array([[1.0, skew, -skew * yc], [0, 1, 0], [0, 0, 1]]))
+        expected = transform.warp(wide, shear, order=1, mode="constant", cval=0.0, preserve_range=True)
+        assert np.allclose(got, expected, atol=1e-12)
+
 def test_a_drawn_skeleton_matches_the_page_crop_redraw():
     ink, _ = draw_page(["F"], height=80)
     mask = ink[np.ix_(ink.any(axis=1), ink.any(axis=0))]

@@ -251,3 +251,25 @@ def test_a_ghost_letter_of_many_faint_pieces_is_no_character():
     found = segment.find_characters(page)
     assert len(found.boxes) == len(true)
     assert matched(found.page_boxes(), true) == len(true)
+
+
+@pytest.mark.parametrize("small, big", [((7, 9), (50, 71)), ((126, 168), (1008, 1344)), ((1, 5), (3, 40)), ((9, 9), (9, 9))])
+def test_the_paper_is_blown_up_as_skimage_resizes_it(small, big):
+    from skimage import transform
+
+    paper = np.random.default_rng(0).random(small)
+    tall, wide = (ink_module.linear_resize_matrix(n, size) for n, size in zip(small, big))
+    assert np.allclose(tall @ paper @ wide.T, transform.resize(paper, big, order=1), atol=1e-12)
+
+
+def test_shrunk_grey_is_the_box_mean_of_the_grey_page():
+    from skimage import transform
+
+    from nnrec.ocr import image
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (37, 50, 3), dtype=np.uint8)
+    for page in (rgb, rgb[..., 0], rgb.astype(np.uint16) * 200, np.dstack([rgb, rgb[..., :1]])):
+        for factor in (1, 2, 3, 7, 17):
+            expected = transform.downscale_local_mean(image.to_grey(page), (factor, factor))
+            assert np.allclose(image.shrunk_grey(page, factor), expected, atol=1e-12), (page.shape, factor)

@@ -100,6 +100,29 @@ def draw_boxes(image, result, path, page):
                           corners=result.corners), path)
 
 
+def _decoded_ahead(pages, read):
+    """Each page's ``read`` (a decoded image) in turn, made in a background thread while the
+    caller works on the page before (and, for the first, while it imports the readers): PIL
+    decodes without holding the interpreter. Returns an iterator giving, for each page in turn,
+    a callable that returns its image or raises what ``read`` raised; the first page is
+    submitted at once, each later one when the page before is taken (one page ahead, no more)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1)
+    ahead = pool.submit(read, pages[0]) if pages else None  # now, not at the first next()
+
+    def in_turn(ahead):
+        try:
+            for k in range(len(pages)):
+                current = ahead
+                ahead = pool.submit(read, pages[k + 1]) if k + 1 < len(pages) else None
+                yield current.result
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return in_turn(ahead)
+
+
 def _ocr(args):
     import json
     import os
@@ -108,6 +131,9 @@ def _ocr(args):
     # starts a pool of them (set before numpy loads; a caller's own setting wins)
     for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
+    from nnrec.ocr.image import read_image
+
+    images = _decoded_ahead(args.pages, read_image)  # the first page decodes while the readers load
     from nnrec import classifiers, ocr
 
     model = Path(args.model) if args.model else default_model()
@@ -118,7 +144,7 @@ def _ocr(args):
     records, failed, shown = [], False, 0
     for page, drawing in zip(args.pages, drawings):
         try:
-            image = ocr.read_image(page)
+            image = next(images)()
             result = ocr.extract_text(image, classify, word_context=not args.no_word_context,
                                       orientation=not args.no_orientation, judge=judge)
             if drawing:

@@ -17,11 +17,26 @@ The package, one concern a module, arrows pointing down:
 - :mod:`.evaluate` sets of pages read and scored: pages_dev, the robustness composites
 
 Importing this package loads only what reading needs (numpy, scipy.ndimage, skimage), not
-pandas or torch; loading a saved classifier is :mod:`nnrec.classifiers`' job, above both this
-package and :mod:`nnrec.torch_models`.
+pandas or torch, and only when its names are first used: ``nnrec.ocr.image`` alone (numpy and
+PIL) can decode a page while the rest loads (see ``nnrec ocr``). Loading a saved classifier is
+:mod:`nnrec.classifiers`' job, above both this package and :mod:`nnrec.torch_models`.
 """
 
-from nnrec.ocr.read import PageText, extract_text, read_page, word_context_labels
-from nnrec.ocr.image import read_image, to_grey
+import importlib
 
-__all__ = ["PageText", "extract_text", "read_image", "read_page", "to_grey", "word_context_labels"]
+_HOMES = {"PageText": "read", "extract_text": "read", "read_page": "read", "word_context_labels": "read",
+          "read_image": "image", "to_grey": "image"}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_HOMES))

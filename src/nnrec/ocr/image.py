@@ -138,3 +138,42 @@ def to_grey(image):
     if image.ndim == 3 and image.shape[2] == 3:
         return color.rgb2gray(image)
     raise DataError(f"page image has shape {image.shape}; expected (h, w), (h, w, 3) or (h, w, 4)")
+
+
+def block_sums(values, factor, dtype=None):
+    """Sums of ``factor`` x ``factor`` blocks of (h, w, ...) ``values`` -> (ceil(h / factor),
+    ceil(w / factor), ...), the last blocks padded with zeros; in ``dtype`` (default: that of
+    ``values``).
+
+    Added up from ``factor`` strided slices along each axis: a third of the time of a mean over
+    a blocked view (:func:`skimage.transform.downscale_local_mean`) on a 12 MP page.
+    """
+    h, w = values.shape[:2]
+    tall, wide = -(-h // factor), -(-w // factor)
+    if (tall * factor, wide * factor) != (h, w):
+        values = np.pad(values, [(0, tall * factor - h), (0, wide * factor - w)] + [(0, 0)] * (values.ndim - 2))
+    rows = values[0::factor].astype(dtype or values.dtype)
+    for k in range(1, factor):
+        rows += values[k::factor]
+    sums = rows[:, 0::factor].copy()
+    for k in range(1, factor):
+        sums += rows[:, k::factor]
+    return sums
+
+
+def shrunk_grey(image, factor):
+    """:func:`to_grey` of a page image box-averaged ``factor`` times smaller -> (ceil(h / factor),
+    ceil(w / factor)) float64: :func:`skimage.transform.downscale_local_mean` of its grey (the
+    last blocks padded with zeros), to within float rounding.
+
+    An 8-bit RGB photograph is averaged before it is weighed to grey: its channels are summed in
+    integers (exact), so only the small copy is ever converted to floats.
+    """
+    image = np.asarray(image)
+    if factor == 1:
+        return to_grey(image)
+    if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
+        wide = np.uint16 if factor * factor * 255 <= np.iinfo(np.uint16).max else np.uint32
+        rgb = block_sums(image, factor, wide)
+        return (rgb.astype(np.float64) @ (np.asarray(LUMA) / 255.0)) / (factor * factor)
+    return block_sums(to_grey(image), factor) / (factor * factor)

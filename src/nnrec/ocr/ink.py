@@ -66,7 +66,29 @@ def paper_brightness(grey):
     radius = max(2, int(round(max(small.shape) / 60)))
     paper = morphology.closing(small, morphology.disk(radius))
     paper = filters.gaussian(paper, sigma=radius)
-    return np.maximum(transform.resize(paper, grey.shape, order=1), 1e-3)
+    tall, wide = (linear_resize_matrix(n, size) for n, size in zip(paper.shape, grey.shape))
+    return np.maximum(tall @ paper @ wide.T, 1e-3)
+
+
+def linear_resize_matrix(n_in, n_out):
+    """(n_out, n_in): linear interpolation from ``n_in`` samples to ``n_out`` along one axis, as
+    :func:`skimage.transform.resize` (order=1) does it: pixel centres aligned, the ends mirrored.
+
+    Blowing the smooth paper up to the page is then two small matrix products, a third of the
+    time of resize on a 1.6 MP page.
+    """
+    x = (np.arange(n_out) + 0.5) * n_in / n_out - 0.5
+    left = np.floor(x).astype(int)
+    weight = x - left
+
+    def mirrored(i):
+        i = np.abs(i)
+        return np.where(i > n_in - 1, 2 * (n_in - 1) - i, i) if n_in > 1 else np.zeros_like(i)
+
+    matrix = np.zeros((n_out, n_in))
+    np.add.at(matrix, (np.arange(n_out), mirrored(left)), 1 - weight)
+    np.add.at(matrix, (np.arange(n_out), mirrored(left + 1)), weight)
+    return matrix
 
 
 def ink_darkness(grey, paper=None):
@@ -134,7 +156,7 @@ def _straight(ink, along, drift, thin=True):
     labels, n = ndimage.label(candidate, np.ones((3, 3), bool))
     if n == 0:
         return labels, np.zeros(0, bool)
-    area = ndimage.sum(candidate, labels, index=np.arange(1, n + 1))
+    area = np.bincount(labels.ravel(), minlength=n + 1)[1:]  # the candidates' pixels: all are labelled
     length = np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
     return labels, (length >= RULE_LENGTH * extent) & (~thin | (area / length <= RULE_THICK * extent))
 

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import ndimage
 from skimage import measure, transform
 
-from nnrec.ocr.image import read_image, to_grey  # noqa: F401 (read_image: re-exported for callers)
+from nnrec.ocr.image import read_image, shrunk_grey  # noqa: F401 (read_image: re-exported for callers)
 from nnrec.ocr.ink import binarize
 from nnrec.ocr.sheet import find_sheet, sheet_area, sheet_mask, upright_transform, warp_page
 from nnrec.ocr.skew import estimate_skew, level_transform
@@ -65,13 +65,12 @@ WORD_GAP_CLIP = 1.5  # gaps count as at most 1.5 H when the page's gaps are spli
 WORD_GAP_SINGLE = 1.0  # on a page of just two characters: a gap wider than their height
 
 
-def _shrink(grey, pixels=None):
-    """Box-average ``grey`` down so ``pixels`` of it (default: all) fit in WORK_PIXELS; returns
-    (image, factor)."""
-    factor = max(1, int(np.ceil(np.sqrt((grey.size if pixels is None else pixels) / WORK_PIXELS))))
-    if factor == 1:
-        return grey, 1
-    return transform.downscale_local_mean(grey, (factor, factor)), factor
+def _shrink(image, pixels=None):
+    """A page image in grey, box-averaged down so ``pixels`` of it (default: all) fit in
+    WORK_PIXELS (:func:`nnrec.ocr.image.shrunk_grey`); returns (grey, factor)."""
+    pixels = image.shape[0] * image.shape[1] if pixels is None else pixels
+    factor = max(1, int(np.ceil(np.sqrt(pixels / WORK_PIXELS))))
+    return shrunk_grey(image, factor), factor
 
 
 def typical_height(heights, areas):
@@ -234,11 +233,11 @@ def _character_ink(comp):
     return np.isin(comp.labels, comp.ids[keep])
 
 
-def upright_page(image, grey):
+def upright_page(image):
     """The photo's sheet, rectified and turned so its text lines are level.
 
-    image: the input array (its colour finds the sheet, :func:`nnrec.ocr.sheet.find_sheet`);
-    grey: it in grey (:func:`to_grey`). The page is read shrunk so the whole frame, or the
+    image: the input array (its colour finds the sheet, :func:`nnrec.ocr.sheet.find_sheet`),
+    read in grey (:func:`nnrec.ocr.image.shrunk_grey`). The page is read shrunk so the whole frame, or the
     sheet found in it, fits in WORK_PIXELS. A sheet told from the desk by brightness alone
     must hold the writing (its edge could be a shadow's): see SHEET_LEAK. The text's skew is
     measured on the ink of character-sized blobs (:func:`nnrec.ocr.skew.estimate_skew`) and the
@@ -250,7 +249,7 @@ def upright_page(image, grey):
     :func:`nnrec.ocr.sheet.warp_page`).
     """
     found = find_sheet(image)
-    small, factor = _shrink(grey)
+    small, factor = _shrink(image)
     tform, shape, up = transform.EuclideanTransform(), small.shape, small
     kept = np.ones(small.shape, bool)
     ink = None
@@ -261,7 +260,7 @@ def upright_page(image, grey):
             found = None
     if found is not None:
         # the sheet alone gets the working resolution, not the whole frame
-        small, factor = _shrink(grey, sheet_area(found))
+        small, factor = _shrink(image, sheet_area(found))
         tform, shape = upright_transform(found, factor)
         up, kept = warp_page(small, tform, shape, sheet_mask(found, tform, shape, factor))
         ink = None
@@ -303,7 +302,10 @@ def _writing_outside(comp, sheet, factor):
 
 def _darkness_sums(comp, dark):
     """(n,) summed darkness of each component's pixels (their mean: over ``comp.areas``)."""
-    return ndimage.sum_labels(dark, comp.labels, comp.ids) if len(comp.ids) else np.zeros(0)
+    if not len(comp.ids):
+        return np.zeros(0)
+    # bincount: half the time of ndimage.sum_labels
+    return np.bincount(comp.labels.ravel(), dark.ravel(), minlength=comp.ids.max() + 1)[comp.ids]
 
 
 def _faint(comp, sums):
@@ -357,7 +359,7 @@ def find_characters(image):
     typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
-    grey, ink, dark, comp, to_working, factor, sheet, angle, kept = upright_page(image, to_grey(image))
+    grey, ink, dark, comp, to_working, factor, sheet, angle, kept = upright_page(np.asarray(image))
     sheet = None if sheet is None else sheet.outline
     to_image = to_working + transform.AffineTransform(scale=factor)
     labels, boxes, areas, height = comp.labels, comp.boxes, comp.areas, comp.height
