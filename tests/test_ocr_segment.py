@@ -273,3 +273,17 @@ def test_shrunk_grey_is_the_box_mean_of_the_grey_page():
         for factor in (1, 2, 3, 7, 17):
             expected = transform.downscale_local_mean(image.to_grey(page), (factor, factor))
             assert np.allclose(image.shrunk_grey(page, factor), expected, atol=1e-12), (page.shape, factor)
+
+
+def test_hysteresis_and_the_cross_closing_match_skimage():
+    from skimage import morphology
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        shape = tuple(rng.integers(3, 60, 2))
+        image = filters.gaussian(rng.random(shape), 1.0)
+        low, high = np.quantile(image, 0.4), np.quantile(image, 0.9) + 0.01 * rng.random(shape)
+        assert np.array_equal(ink_module.hysteresis(image, low, high),
+                              filters.apply_hysteresis_threshold(image, low, high))
+        mask = rng.random(shape) < rng.random()
+        assert np.array_equal(ink_module.close_cross(mask), morphology.closing(mask, morphology.disk(1)))

@@ -207,7 +207,32 @@ def binarize(grey):
     if not np.isfinite(threshold):
         return np.zeros(grey.shape, bool), dark
     noise = noise_level(grey) / paper  # in darkness units: the noise over the paper's brightness
-    ink = filters.apply_hysteresis_threshold(dark, np.maximum(HYSTERESIS_LOW * threshold, NOISE_GROW * noise),
-                                             np.maximum(threshold, NOISE_SEED * noise))
+    ink = hysteresis(dark, np.maximum(HYSTERESIS_LOW * threshold, NOISE_GROW * noise),
+                     np.maximum(threshold, NOISE_SEED * noise))
     # a one-pixel closing joins strokes broken by a skipping pen or JPEG blocks
-    return remove_ruled_lines(morphology.closing(ink, morphology.disk(1))), dark
+    return remove_ruled_lines(close_cross(ink)), dark
+
+
+def hysteresis(image, low, high):
+    """:func:`skimage.filters.apply_hysteresis_threshold`: pixels over ``low`` connected to one
+    over ``high`` (low, high: scalars or arrays like ``image``). The same connected components,
+    told apart by counting only the high pixels in each (a third of the time of skimage's sum
+    over every labelled pixel on a 1.6 MP page)."""
+    low = np.minimum(low, high)
+    labels, n = ndimage.label(image > low)
+    seeded = np.bincount(labels[image > high], minlength=n + 1) > 0
+    seeded[0] = False
+    return seeded[labels]
+
+
+def close_cross(ink):
+    """``skimage.morphology.closing(ink, disk(1))`` of a bool mask: dilated, then eroded, by the
+    3 x 3 cross, as ORs and then ANDs of the mask shifted a pixel each way (the frame's edge
+    mirrored): a twentieth of the time of the general grey closing."""
+
+    def cross(mask, combine):
+        framed = np.pad(mask, 1, mode="symmetric")
+        return combine.reduce([framed[1:-1, 1:-1], framed[:-2, 1:-1], framed[2:, 1:-1], framed[1:-1, :-2],
+                               framed[1:-1, 2:]])
+
+    return cross(cross(np.asarray(ink, bool), np.logical_or), np.logical_and)

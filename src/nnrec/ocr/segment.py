@@ -10,6 +10,7 @@ then grouped into lines (left to right) and each line's word gaps found.
 Nothing here knows what the characters are: no classifier, no lexicon, no per-page setting.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -248,8 +249,12 @@ def upright_page(image):
     sheet found (or None), the skew in degrees, and which of its pixels are the page's own (see
     :func:`nnrec.ocr.sheet.warp_page`).
     """
-    found = find_sheet(image)
-    small, factor = _shrink(image)
+    # the sheet is looked for on a colour copy while the grey working copy is made: neither
+    # needs the other, and both run in numpy and scipy without holding the interpreter
+    with ThreadPoolExecutor(1) as pool:
+        sheet = pool.submit(find_sheet, image)
+        small, factor = _shrink(image)
+        found = sheet.result()
     tform, shape, up = transform.EuclideanTransform(), small.shape, small
     kept = np.ones(small.shape, bool)
     ink = None
