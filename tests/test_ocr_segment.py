@@ -287,3 +287,25 @@ def test_hysteresis_and_the_cross_closing_match_skimage():
                               filters.apply_hysteresis_threshold(image, low, high))
         mask = rng.random(shape) < rng.random()
         assert np.array_equal(ink_module.close_cross(mask), morphology.closing(mask, morphology.disk(1)))
+
+
+def test_a_faint_rule_broken_into_dashes_is_taken_out_and_pen_strokes_on_it_stay():
+    # lined paper under a camera's noise: the rule crosses ink's threshold only in dashes, each
+    # too short to be a line (they were read as rows of I's); on a lower threshold it is whole
+    h, w, col = 400, 300, 150
+    faint = np.zeros((h, w), bool)
+    faint[:, col : col + 3] = True  # the rule, whole on the lower threshold
+    dark = np.where(faint, 0.2, 0.0)
+    ink = np.zeros((h, w), bool)
+    for top in range(10, 130, 30):  # dashes of the rule that pass the ink threshold
+        ink[top : top + 12, col : col + 3] = True
+    ink[200:240, col : col + 3] = True  # an I's stem drawn down the rule in pen: darker
+    dark[200:240, col : col + 3] = 0.7
+    ink[300:303, col - 20 : col + 23] = True  # a stroke crossing the rule
+    dark[300:303, col - 20 : col + 23] = 0.7
+    ink[300:340, col - 20 : col - 17] = True  # ... of an L beside it
+    dark[300:340, col - 20 : col - 17] = 0.7
+    kept = ink_module.remove_ruled_lines(ink, faint | ink, dark)
+    assert not kept[:130].any()
+    assert kept[200:240, col : col + 3].all() and kept[300:340].sum() == ink[300:340].sum()
+    assert np.array_equal(ink_module.remove_ruled_lines(ink), ink)  # without the lower threshold: none go

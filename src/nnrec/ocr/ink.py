@@ -54,6 +54,13 @@ RULE_LENGTH = 0.3
 RULE_THICK = 0.01
 RULE_STROKE = 1.2  # a line this many times its usual thickness has a stroke drawn along it
 RULE_LOOK = 4  # lines are first looked for on a copy shrunk this many times (any ink: ink)
+# Faint rules (see remove_ruled_lines) are traced on pixels darker than RULE_FAINT x ink's lower
+# threshold (under a camera's noise: 1.25 noise deviations above the paper); a blob of ink lying
+# RULE_DASH or more on such a line, and at most RULE_DARKER x as dark as the line, is a dash of
+# it. Set by reasoning, not searched; measured on pages_dev and its composites (CHANGELOG).
+RULE_FAINT = 0.5
+RULE_DASH = 0.9
+RULE_DARKER = 2.0
 
 
 def paper_brightness(grey):
@@ -125,10 +132,7 @@ def ruled_lines(ink):
     letter's long bar far thicker. Where a line is over RULE_STROKE times its usual thickness
     and a letter's other strokes meet it, a stroke was drawn along it: that stays ink.
     """
-    # most pages have no such line: a look at a copy shrunk RULE_LOOK times says so cheaply
-    look = ink[: ink.shape[0] // RULE_LOOK * RULE_LOOK, : ink.shape[1] // RULE_LOOK * RULE_LOOK]
-    look = look.reshape(look.shape[0] // RULE_LOOK, RULE_LOOK, -1, RULE_LOOK).any(axis=(1, 3))
-    if not any(_straight(look, along, 3, thin=False)[1].any() for along in (1, 0) if min(look.shape) >= 3):
+    if not _may_hold_lines(ink):
         return np.zeros(ink.shape, bool)
     lines, thick = np.zeros(ink.shape, bool), np.zeros(ink.shape, bool)
     for along in (1, 0):  # rows (horizontal lines), then columns (vertical ones)
@@ -142,6 +146,14 @@ def ruled_lines(ink):
     letters = ndimage.binary_dilation(ink & ~lines, np.ones((3, 3), bool))
     attached = np.concatenate([[False], ndimage.maximum(letters, strokes, np.arange(1, n + 1)) > 0])
     return lines & ~attached[strokes]
+
+
+def _may_hold_lines(ink):
+    """False when ``ink`` surely holds no line (see :func:`ruled_lines`): most pages have none,
+    and a look at a copy shrunk RULE_LOOK times says so cheaply."""
+    look = ink[: ink.shape[0] // RULE_LOOK * RULE_LOOK, : ink.shape[1] // RULE_LOOK * RULE_LOOK]
+    look = look.reshape(look.shape[0] // RULE_LOOK, RULE_LOOK, -1, RULE_LOOK).any(axis=(1, 3))
+    return any(_straight(look, along, 3, thin=False)[1].any() for along in (1, 0) if min(look.shape) >= 3)
 
 
 def _straight(ink, along, drift, thin=True):
@@ -158,7 +170,7 @@ def _straight(ink, along, drift, thin=True):
         return labels, np.zeros(0, bool)
     area = np.bincount(labels.ravel(), minlength=n + 1)[1:]  # the candidates' pixels: all are labelled
     length = np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
-    return labels, (length >= RULE_LENGTH * extent) & (~thin | (area / length <= RULE_THICK * extent))
+    return labels, (length >= RULE_LENGTH * extent) & ((not thin) | (area / length <= RULE_THICK * extent))
 
 
 def _thick_stretches(labels, along):
@@ -180,18 +192,63 @@ def _thick_stretches(labels, along):
     return thick
 
 
-def remove_ruled_lines(ink):
+def remove_ruled_lines(ink, faint=None, dark=None):
     """Ink with :func:`ruled_lines` taken out; where a stroke crossed a line, the piece of line
-    between its two ends is kept, so the letter stays whole."""
+    between its two ends is kept, so the letter stays whole.
+
+    faint: (h, w) bool, a lower threshold's ink, and dark: the darkness (see :func:`binarize`):
+    blobs of ink lying on a line traced on ``faint``, as thin and hardly darker (see
+    :func:`_dashes`), are taken out too. A faint rule under a camera's noise crosses the ink
+    threshold only in dashes, each too short to be a line, all read as I's; on the faint mask
+    the rule is whole. Only whole blobs go, so a letter drawn across such a rule stays.
+    """
     lines = ruled_lines(ink)
-    if not lines.any():
-        return ink
     kept = ink & ~lines
+    if faint is not None:
+        kept &= ~_dashes(kept, faint, dark)
+    if not lines.any():
+        return kept
     bridge = 2 * RULE_DRIFT + 1
     crossed = (ndimage.binary_closing(kept, np.ones((bridge, 1), bool))
                | ndimage.binary_closing(kept, np.ones((1, bridge), bool)))
     # only across the line: a crossing stroke reaches both sides of it
     return kept | (lines & crossed & ndimage.binary_dilation(kept, np.ones((3, 3), bool)))
+
+
+def _dashes(ink, faint, dark):
+    """(h, w) bool: the blobs of ``ink`` lying RULE_DASH or more on a line of ``faint``, as thin
+    as the line (at most RULE_STROKE x its usual thickness, plus a pixel) and at most RULE_DARKER
+    x as dark (``dark``: darkness): a letter's stroke drawn down a faint rule (an I, a T's stem)
+    is pen over the rule, darker than the rule's dashes, and a letter crossing it lies mostly
+    off it."""
+    dashes = np.zeros(ink.shape, bool)
+    if not _may_hold_lines(faint):
+        return dashes
+    blobs, n = ndimage.label(ink, np.ones((3, 3), bool))
+    size = np.bincount(blobs.ravel(), minlength=n + 1)
+    darkness = np.bincount(blobs.ravel(), dark.ravel(), minlength=n + 1) / np.maximum(size, 1)
+    for along in (1, 0):
+        labels, line = _straight(faint, along, RULE_DRIFT)
+        if not line.any():
+            continue
+        traced = np.concatenate([[False], line])[labels]
+        usual = np.median(_thickness(labels, along)[1:][line])
+        on = np.bincount(blobs[traced], minlength=n + 1) >= RULE_DASH * size
+        on &= _thickness(blobs, along) <= RULE_STROKE * usual + 1
+        on &= darkness <= RULE_DARKER * dark[traced].mean()
+        on[0] = False
+        dashes |= on[blobs]
+    return dashes
+
+
+def _thickness(labels, along):
+    """(n + 1,) the mean thickness of each labelled blob (and of label 0, none) across ``along``
+    (1: rows, 0: columns): its pixels over the positions along it where it has any."""
+    on = labels > 0
+    key = np.unique(labels[on].astype(np.int64) * labels.shape[along] + np.indices(labels.shape)[along][on])
+    spans = np.bincount(key // labels.shape[along], minlength=labels.max() + 1)
+    area = np.bincount(labels.ravel(), minlength=labels.max() + 1)
+    return area / np.maximum(spans, 1)
 
 
 def binarize(grey):
@@ -207,10 +264,10 @@ def binarize(grey):
     if not np.isfinite(threshold):
         return np.zeros(grey.shape, bool), dark
     noise = noise_level(grey) / paper  # in darkness units: the noise over the paper's brightness
-    ink = hysteresis(dark, np.maximum(HYSTERESIS_LOW * threshold, NOISE_GROW * noise),
-                     np.maximum(threshold, NOISE_SEED * noise))
-    # a one-pixel closing joins strokes broken by a skipping pen or JPEG blocks
-    return remove_ruled_lines(close_cross(ink)), dark
+    low = np.maximum(HYSTERESIS_LOW * threshold, NOISE_GROW * noise)
+    ink = close_cross(hysteresis(dark, low, np.maximum(threshold, NOISE_SEED * noise)))
+    # a one-pixel closing (above) joins strokes broken by a skipping pen or JPEG blocks
+    return remove_ruled_lines(ink, dark > RULE_FAINT * low, dark), dark
 
 
 def hysteresis(image, low, high):
