@@ -305,7 +305,11 @@ def test_a_faint_rule_broken_into_dashes_is_taken_out_and_pen_strokes_on_it_stay
     dark[300:303, col - 20 : col + 23] = 0.7
     ink[300:340, col - 20 : col - 17] = True  # ... of an L beside it
     dark[300:340, col - 20 : col - 17] = 0.7
+    ring = np.abs(np.hypot(*np.mgrid[-20:21, -20:21]) - 17) < 0.5  # an O in thin pencil, as faint
+    ink[150:191, col - 10 : col + 31] |= ring  # as the rule, the rule running through it
+    dark[150:191, col - 10 : col + 31][ring] = 0.2
     kept = ink_module.remove_ruled_lines(ink, faint | ink, dark)
     assert not kept[:130].any()
+    assert kept[150:191].sum() == ink[150:191].sum()
     assert kept[200:240, col : col + 3].all() and kept[300:340].sum() == ink[300:340].sum()
     assert np.array_equal(ink_module.remove_ruled_lines(ink), ink)  # without the lower threshold: none go
