@@ -222,9 +222,9 @@ def remove_ruled_lines(ink, faint=None, dark=None):
 def _dashes(ink, faint, dark):
     """(h, w) bool: the blobs of ``ink`` lying RULE_DASH or more on a line of ``faint``, about as
     thin across as the line (at most RULE_DASH_WIDTH x its usual thickness, plus a pixel) and at
-    most RULE_DARKER x as dark (``dark``: darkness). A letter's stroke drawn down a faint rule (an I, a
-    T's stem) is pen over the rule, darker than the rule's dashes; a letter touching the rule, as
-    faint as it (pencil), joins the traced line but is wider than it."""
+    most RULE_DARKER x as dark (``dark``: darkness). A letter's stroke drawn down a faint rule
+    (an I, a T's stem) is pen over the rule, darker than the rule's dashes; a letter touching
+    the rule, as faint as it (pencil), joins the traced line but is wider than it."""
     dashes = np.zeros(ink.shape, bool)
     if not _may_hold_lines(faint):
         return dashes
