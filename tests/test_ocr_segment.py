@@ -292,7 +292,7 @@ def test_hysteresis_and_the_cross_closing_match_skimage():
 def test_a_faint_rule_broken_into_dashes_is_taken_out_and_pen_strokes_on_it_stay():
     # lined paper under a camera's noise: the rule crosses ink's threshold only in dashes, each
     # too short to be a line (they were read as rows of I's); on a lower threshold it is whole
-    h, w, col = 400, 300, 150
+    h, w, col = 600, 300, 150
     faint = np.zeros((h, w), bool)
     faint[:, col : col + 3] = True  # the rule, whole on the lower threshold
     dark = np.where(faint, 0.2, 0.0)
@@ -308,8 +308,14 @@ def test_a_faint_rule_broken_into_dashes_is_taken_out_and_pen_strokes_on_it_stay
     ring = np.abs(np.hypot(*np.mgrid[-20:21, -20:21]) - 17) < 0.5  # an O in thin pencil, as faint
     ink[150:191, col - 10 : col + 31] |= ring  # as the rule, the rule running through it
     dark[150:191, col - 10 : col + 31][ring] = 0.2
+    # a pencil stroke, as faint as the rule, where the pencil's smudge spreads the rule wide on
+    # the lower threshold: thin, but far wider across than the rule itself
+    faint[440:492, col - 10 : col + 14] = True
+    for k in range(22):
+        ink[450 + k, col - 9 + k] = True
+    dark[450:472, col - 9 : col + 13] = np.maximum(dark[450:472, col - 9 : col + 13], 0.2)
     kept = ink_module.remove_ruled_lines(ink, faint | ink, dark)
     assert not kept[:130].any()
-    assert kept[150:191].sum() == ink[150:191].sum()
+    assert kept[150:191].sum() == ink[150:191].sum() and kept[450:472].sum() == 22
     assert kept[200:240, col : col + 3].all() and kept[300:340].sum() == ink[300:340].sum()
     assert np.array_equal(ink_module.remove_ruled_lines(ink), ink)  # without the lower threshold: none go
