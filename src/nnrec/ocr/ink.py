@@ -181,10 +181,8 @@ def _thick_stretches(labels, along):
     """(h, w) bool: where labelled lines running ``along`` (1: rows, 0: columns) are more than
     RULE_STROKE x their usual thickness thick: a stroke drawn along the line (an L's foot on a
     baseline, an I's stem down a rule), which belongs to the letter."""
-    position = np.indices(labels.shape)[along]
     on = labels > 0
-    key = labels[on].astype(np.int64) * labels.shape[along] + position[on]
-    counts = np.bincount(key, minlength=(labels.max() + 1) * labels.shape[along])
+    key, counts = _pixels_across(labels, on, along)
     thickness = counts.reshape(labels.max() + 1, labels.shape[along]).astype(float)
     thickness[thickness == 0] = np.nan
     # label numbers of pieces that are no line hold no pixels: only the others have a thickness
@@ -194,6 +192,14 @@ def _thick_stretches(labels, along):
     thick = np.zeros(labels.shape, bool)
     thick[on] = counts[key] > RULE_STROKE * np.concatenate([[0], usual])[labels[on]] + 1
     return thick
+
+
+def _pixels_across(labels, on, along):
+    """How many pixels of each labelled line lie across each position along it (``along`` 1:
+    rows, 0: columns), counting the pixels ``on``: (key of each such pixel, label x positions +
+    its position; counts (labels.max() + 1) x positions, flat, indexed by key)."""
+    key = labels[on].astype(np.int64) * labels.shape[along] + np.nonzero(on)[along]
+    return key, np.bincount(key, minlength=(labels.max() + 1) * labels.shape[along])
 
 
 def remove_ruled_lines(ink, faint=None, dark=None):
@@ -250,8 +256,7 @@ def _usual_thickness(labels, traced, along):
     """The lines' usual thickness across ``along`` (1: rows, 0: columns): the median over every
     line (``labels`` where ``traced``) and position along it of its pixels there, so letters
     touching a line, at a few positions, do not thicken it."""
-    key = labels[traced].astype(np.int64) * labels.shape[along] + np.nonzero(traced)[along]
-    counts = np.bincount(key)
+    counts = _pixels_across(labels, traced, along)[1]
     return float(np.median(counts[counts > 0]))
 
 
