@@ -319,3 +319,35 @@ def test_a_faint_rule_broken_into_dashes_is_taken_out_and_pen_strokes_on_it_stay
     assert kept[150:191].sum() == ink[150:191].sum() and kept[450:472].sum() == 22
     assert kept[200:240, col : col + 3].all() and kept[300:340].sum() == ink[300:340].sum()
     assert np.array_equal(ink_module.remove_ruled_lines(ink), ink)  # without the lower threshold: none go
+
+
+def _blurred_ring_and_dot(blur=2.5):
+    """A small O (a ring 5 px wide round a 10 px counter) and a solid dot as big, blurred so
+    that ink thresholded low fills the O's counter."""
+    page = np.ones((120, 220))
+    yy, xx = np.mgrid[:120, :220]
+    page[(np.hypot(yy - 60, xx - 50) >= 5) & (np.hypot(yy - 60, xx - 50) <= 10)] = 0.15
+    page[np.hypot(yy - 60, xx - 160) <= 10] = 0.15
+    return filters.gaussian(page, blur) + np.random.default_rng(0).normal(0, 0.01, page.shape)
+
+
+def test_a_counter_that_blur_filled_is_found_and_a_solid_dot_has_none():
+    ink, dark = ink_module.binarize(_blurred_ring_and_dot())
+    assert ink[60, 50]  # the blur filled the O's counter
+    counters = ink_module.closed_counters(ink, dark, min_area=10)
+    assert counters[60, 50] and not counters[:, 110:].any()  # the dot keeps all its ink
+    assert not (counters & ~ink).any()
+    # the O's ring itself stays: only enclosed ink is a counter
+    assert not counters[60, 40:44].any() and not counters[60, 56:60].any()
+    # a counter smaller than min_area is left alone (a noise dip inside a thick stroke)
+    assert not ink_module.closed_counters(ink, dark, min_area=counters.sum() + 1).any()
+
+
+def test_characters_read_with_their_counters_open_and_the_page_ink_unchanged():
+    found = segment.find_characters(_blurred_ring_and_dot())
+    ring = int(np.argmin(found.boxes[:, 1]))
+    mask = segment.character_masks(found, [ring])[0]
+    y1, x1, y2, x2 = np.round(found.boxes[ring]).astype(int)
+    centre = (60 - y1, 50 - x1)
+    assert found.ink[60, 50] and not mask[centre]
+    assert mask.sum() > 0.8 * found.ink[y1:y2, x1:x2].sum()
