@@ -18,7 +18,7 @@ with io.log_to(snakemake.log[0]):
     started = time.perf_counter()
     model, history = characters.train_character_model(p.kind, train, valid, seed=p.seed, device=device,
                                                       threads=snakemake.threads, redraw_stroke=stroke,
-                                                      **options)
+                                                      font_stroke=p.stroke, **options)
     seconds = time.perf_counter() - started
     predicted = characters.predict_proba(model, p.kind, characters.prepare_rows(test[0], stroke)).argmax(1)
     truth = np.asarray(test[1]).argmax(1)

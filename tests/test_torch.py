@@ -107,16 +107,28 @@ def test_augmentation_varies_width_within_the_width_range():
     assert ratio.quantile(0.98) < high + 0.2  # never beyond the range (plus a thickened pixel)
 
 
-def test_print_faces_add_balanced_training_characters():
+def test_type_faces_add_balanced_training_characters():
     X, Y = _glyph_rows(20)
-    X2, Y2 = characters.with_print_faces((X, Y), 2, seed=0)
+    X2, Y2 = characters.with_type_faces((X, Y), 2, seed=0)
     assert X2.shape == (20 + 2 * charset.N_CLASSES, charset.N_PIXELS) and X2.dtype == np.float32
     np.testing.assert_array_equal(X2[:20], X)
     assert (Y2[20:].sum(axis=0) == 2).all()  # two of each class
     # print faces are drawn like the dataset: white background, dark ink
     added = X2[20:]
     assert np.median(added) > 0.9 and added.min(axis=1).max() < 0.3
-    assert characters.with_print_faces((X, Y), 0)[0] is X
+    assert characters.with_type_faces((X, Y), 0)[0] is X
+
+
+def test_type_faces_add_the_reader_s_fonts_redrawn_like_page_crops():
+    X, Y = _glyph_rows(20)
+    X2, Y2 = characters.with_type_faces((X, Y), 1, font_per_class=2, seed=0, families=("roboto-mono",))
+    assert X2.shape == (20 + 3 * charset.N_CLASSES, charset.N_PIXELS)
+    assert (Y2[20:].sum(axis=0) == 3).all()
+    fonts = X2[20 + charset.N_CLASSES :]
+    redrawn = characters.prepare_rows(fonts, 2.7)
+    # already drawn with a round pen like page crops: redrawing them again changes little
+    assert np.abs(redrawn - fonts).mean() < 0.05
+    assert np.median(fonts) > 0.9 and fonts.min(axis=1).max() < 0.3
 
 
 def _train(seed, kind="cnn", epochs=2, ensemble=1):

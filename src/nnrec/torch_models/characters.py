@@ -28,8 +28,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from nnrec import DataError, charset
-from nnrec.ocr.fonts import print_font_characters
-from nnrec.ocr.glyphs import redraw_rows
+from nnrec.ocr.fonts import READER_FONTS, font_characters, print_font_characters
+from nnrec.ocr.glyphs import DEFAULT_STROKE, redraw_rows
 from nnrec.torch_models.common import fit, one_cycle, predict_logits, resolve_device, seed_everything
 
 log = logging.getLogger(__name__)
@@ -192,20 +192,30 @@ def augment_ink(x, g, strength=1.0):
 # ---------------------------------------------------------------- training
 
 
-def with_print_faces(train, per_class, seed=0):
-    """(X, Y) training rows plus ``per_class`` characters of each class drawn from print faces.
+def with_type_faces(train, print_per_class=0, font_per_class=0, seed=0, stroke=DEFAULT_STROKE, workers=1,
+                    families=READER_FONTS):
+    """(X, Y) training rows plus characters of each class drawn from type faces.
 
-    The faces and their random warps are the OCR reader's
-    (:func:`nnrec.ocr.fonts.print_font_characters`): handwriting fonts alone rarely draw block
-    capitals the plain way people print them (a serifed I, a 1 with a flag, a slashed or dotted 0). Returns (X (n + 36 * per_class, 1024) float32,
-    Y one-hot); ``per_class`` 0 returns ``train`` unchanged.
+    ``print_per_class`` of each class from matplotlib's print faces, randomly warped
+    (:func:`nnrec.ocr.fonts.print_font_characters`), and ``font_per_class`` from the OCR reader's
+    font ``families``, redrawn with a round pen of about ``stroke`` px the way page crops are
+    (:func:`nnrec.ocr.fonts.font_characters`, ``workers`` processes): handwriting alone rarely
+    draws block capitals the plain way people print them (a serifed I, a 1 with a flag, a
+    slashed or dotted 0). Returns (X (n + 36 * (print_per_class + font_per_class), 1024)
+    float32, Y one-hot); with neither, ``train`` unchanged.
     """
-    if not per_class:
+    if not print_per_class and not font_per_class:
         return train
-    inks, Y_print = print_font_characters(per_class, seed)
-    X, Y = train
-    X_all = np.vstack([X, charset.inks_to_rows(inks)]).astype(np.float32)
-    return X_all, np.vstack([np.asarray(Y, float), Y_print])
+    X, Y = [np.asarray(train[0], np.float32)], [np.asarray(train[1], float)]
+    if print_per_class:
+        inks, Y_print = print_font_characters(print_per_class, seed)
+        X.append(charset.inks_to_rows(inks))
+        Y.append(Y_print)
+    if font_per_class:
+        inks, Y_font = font_characters(font_per_class, seed, stroke=stroke, families=families, workers=workers)
+        X.append(charset.inks_to_rows(inks))
+        Y.append(Y_font)
+    return np.vstack(X).astype(np.float32), np.vstack(Y)
 
 
 def train_character_model(
@@ -224,6 +234,8 @@ def train_character_model(
     widths=(32, 64, 128),
     redraw_stroke=None,
     print_per_class=0,
+    font_per_class=0,
+    font_stroke=DEFAULT_STROKE,
     ensemble=1,
 ):
     """Train a character network; return (model on the CPU, history DataFrame).
@@ -234,7 +246,8 @@ def train_character_model(
     ``learning_rate`` and, if ``augment``, :func:`augment_ink` on every batch.
     ``redraw_stroke``: if set, every character is first redrawn the way the OCR stage redraws
     page crops (:func:`prepare_rows`), so the network learns from what it will be shown.
-    ``print_per_class``: training characters added per class from print faces (:func:`with_print_faces`).
+    ``print_per_class``, ``font_per_class``: training characters added per class from print faces
+    and from the OCR reader's fonts redrawn with a ``font_stroke`` px pen (:func:`with_type_faces`).
     ``ensemble`` > 1 trains that many networks like this, each for ``epochs``, from seeds
     ``seed``, ``seed + 1``, ... and returns them as one :class:`CharacterEnsemble`; the history
     then has a ``member`` column (1, 2, ...).
@@ -242,14 +255,15 @@ def train_character_model(
     if ensemble > 1:
         options = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, device=device,
                        threads=threads, augment=augment, hidden=hidden, widths=widths,
-                       redraw_stroke=redraw_stroke, print_per_class=print_per_class)
+                       redraw_stroke=redraw_stroke, print_per_class=print_per_class,
+                       font_per_class=font_per_class, font_stroke=font_stroke)
         trained = [train_character_model(kind, train, valid, seed=seed + k, **options) for k in range(ensemble)]
         histories = [history.assign(member=k + 1) for k, (_, history) in enumerate(trained)]
         return CharacterEnsemble([model for model, _ in trained]).eval(), pd.concat(histories, ignore_index=True)
     seed_everything(seed, threads)
     device = resolve_device(device) if isinstance(device, str) else device
     model = build_model(kind, hidden=hidden, widths=widths)
-    train = with_print_faces(train, print_per_class, seed)
+    train = with_type_faces(train, print_per_class, font_per_class, seed, font_stroke, workers=threads or 1)
     X = model_input(kind, prepare_rows(train[0], redraw_stroke))
     Xv = model_input(kind, prepare_rows(valid[0], redraw_stroke))
     y, yv = (torch.as_tensor(np.asarray(split[1]).argmax(1)) for split in (train, valid))
