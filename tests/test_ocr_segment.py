@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import ndimage
 from skimage import filters, io, measure
 
 from nnrec import DataError
@@ -341,6 +342,16 @@ def test_a_counter_that_blur_filled_is_found_and_a_solid_dot_has_none():
     assert not counters[60, 40:44].any() and not counters[60, 56:60].any()
     # a counter smaller than min_area is left alone (a noise dip inside a thick stroke)
     assert not ink_module.closed_counters(ink, dark, min_area=counters.sum() + 1).any()
+
+
+def test_an_open_counter_keeps_the_rim_of_ink_round_it():
+    # less blurred, the O's counter stays open: the thin rim of spread ink round its inside is
+    # no closed counter, so the ring keeps its full width (a faint O would otherwise break up)
+    ink, dark = ink_module.binarize(_blurred_ring_and_dot(blur=1.5))
+    assert not ink[60, 50]
+    crisp = ink & (dark >= 0.5 * ndimage.maximum_filter(dark, size=7))
+    assert (ink & ~crisp)[50:71, 40:61].sum() >= 10  # there is a rim the crisp ink leaves out
+    assert not ink_module.closed_counters(ink, dark, min_area=10).any()
 
 
 def test_characters_read_with_their_counters_open_and_the_page_ink_unchanged():
