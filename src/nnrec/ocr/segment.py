@@ -18,7 +18,7 @@ from scipy import ndimage
 from skimage import measure, transform
 
 from nnrec.ocr.image import read_image, shrunk_grey  # noqa: F401 (read_image: re-exported for callers)
-from nnrec.ocr.ink import binarize, closed_counters
+from nnrec.ocr.ink import COUNTER_REACH, binarize, closed_counters
 from nnrec.ocr.sheet import find_sheet, sheet_area, sheet_mask, upright_transform, warp_page
 from nnrec.ocr.skew import estimate_skew, level_transform
 
@@ -393,9 +393,21 @@ def find_characters(image):
     merged = merged[keep]
     bold = ~_faint_characters(groups, comp, sums)
     groups = [g for g, b in zip(groups, bold) if b]
-    counters = closed_counters(ink, dark, COUNTER * height**2)
     return PageCharacters(merged[bold], labels, groups, ink, height, 1.0 / factor, grey, to_image, sheet, angle,
-                          counters)
+                          _counters(ink, dark, merged[bold], height))
+
+
+def _counters(ink, dark, boxes, height):
+    """(h, w) bool: :func:`nnrec.ocr.ink.closed_counters` (holes of at least COUNTER x H^2) of
+    the part of the page holding ``boxes`` (n, 4), with a margin wider than the filter's reach:
+    a counter lies inside its character's box, and the rest of the page costs time for nothing."""
+    counters = np.zeros(ink.shape, bool)
+    if len(boxes):
+        margin = COUNTER_REACH + 2
+        y1, x1 = np.maximum(np.floor(boxes[:, :2].min(axis=0)).astype(int) - margin, 0)
+        y2, x2 = np.ceil(boxes[:, 2:].max(axis=0)).astype(int) + margin
+        counters[y1:y2, x1:x2] = closed_counters(ink[y1:y2, x1:x2], dark[y1:y2, x1:x2], COUNTER * height**2)
+    return counters
 
 
 def character_masks(found, order=None):
