@@ -349,7 +349,8 @@ def test_an_open_counter_keeps_the_rim_of_ink_round_it():
     # no closed counter, so the ring keeps its full width (a faint O would otherwise break up)
     ink, dark = ink_module.binarize(_blurred_ring_and_dot(blur=1.5))
     assert not ink[60, 50]
-    crisp = ink & (dark >= 0.5 * ndimage.maximum_filter(dark, size=7))
+    peak = ndimage.maximum_filter(dark, size=2 * ink_module.COUNTER_REACH + 1)
+    crisp = ink & (dark >= ink_module.COUNTER_PEAK * peak)
     assert (ink & ~crisp)[50:71, 40:61].sum() >= 10  # there is a rim the crisp ink leaves out
     assert not ink_module.closed_counters(ink, dark, min_area=10).any()
 
@@ -362,3 +363,14 @@ def test_characters_read_with_their_counters_open_and_the_page_ink_unchanged():
     centre = (60 - y1, 50 - x1)
     assert found.ink[60, 50] and not mask[centre]
     assert mask.sum() > 0.8 * found.ink[y1:y2, x1:x2].sum()
+
+
+def test_counters_looked_for_around_the_characters_are_those_of_the_whole_page():
+    # find_characters looks for closed counters only where its boxes are (for speed): the same
+    # ones as over the whole page, also when the characters lie away from the page's corner
+    page = np.ones((300, 500))
+    page[90:210, 140:360] = _blurred_ring_and_dot()
+    found = segment.find_characters(page)
+    up, ink, dark = segment.upright_page(page)[:3]
+    whole = ink_module.closed_counters(ink, dark, segment.COUNTER * found.height**2)
+    assert whole.any() and np.array_equal(found.counters, whole)
