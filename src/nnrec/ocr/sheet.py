@@ -167,13 +167,19 @@ def paper_lightness(lightness):
     return float(np.median(lightness[middle][paper]))
 
 
-def paper_coloured(lightness, ab):
-    """(h, w) bool: pixels of the paper's colour (see PAPER_DARKER, PAPER_WARMER, PAPER_TINT),
-    the paper's colour being that of the brighter half of the middle of the frame."""
+def paper_hued(lightness, ab):
+    """(h, w) bool: pixels of the paper's hue at any lightness (no warmer by PAPER_WARMER, no
+    redder or greener by PAPER_TINT than the brighter half of the middle of the frame): the paper
+    in light or shadow, not a wooden desk."""
     middle, paper = _paper_pixels(lightness)
     shift = ab - np.median(ab[middle][paper], axis=0)
-    return ((lightness >= PAPER_DARKER * paper_lightness(lightness)) & (shift[..., 1] <= PAPER_WARMER)
-            & (np.abs(shift[..., 0]) <= PAPER_TINT))
+    return (shift[..., 1] <= PAPER_WARMER) & (np.abs(shift[..., 0]) <= PAPER_TINT)
+
+
+def paper_coloured(lightness, ab):
+    """(h, w) bool: pixels of the paper's colour: its hue (:func:`paper_hued`) and no darker than
+    PAPER_DARKER x its lightness."""
+    return (lightness >= PAPER_DARKER * paper_lightness(lightness)) & paper_hued(lightness, ab)
 
 
 def brighter(lightness, within):
@@ -215,10 +221,11 @@ def paper_region(lightness, ab):
     return central_region(paper_coloured(lightness, ab))
 
 
-def to_sharpest_edge(region, lightness):
+def to_sharpest_edge(region, lightness, may_grow=None):
     """(h, w) bool: ``region`` (on the small copy) grown or trimmed to the sharpest step in
     ``lightness`` between it and the frame's border (see EDGE_SMOOTH, EDGE_SEED); the region
-    unchanged when it has no core or no border lies outside it."""
+    unchanged when it has no core or no border lies outside it. may_grow: (h, w) bool, the only
+    pixels it may grow into (default: any)."""
     core = ndimage.binary_erosion(region, morphology.disk(EDGE_SEED))
     outside = ~ndimage.binary_dilation(region, morphology.disk(EDGE_SEED))
     border = np.zeros_like(region)
@@ -228,7 +235,10 @@ def to_sharpest_edge(region, lightness):
         return region
     markers = np.where(core, 1, np.where(outside, 2, 0))
     gradient = filters.sobel(filters.gaussian(lightness, sigma=EDGE_SMOOTH))
-    return ndimage.binary_fill_holes(segmentation.watershed(gradient, markers) == 1)
+    grown = segmentation.watershed(gradient, markers) == 1
+    if may_grow is not None:
+        grown &= region | may_grow
+    return ndimage.binary_fill_holes(grown)
 
 
 def sharp_edges(lightness, outline, either_way=False):
@@ -421,19 +431,27 @@ def find_sheet(image):
     quadrilateral (a keyboard against the sheet) gives the quadrilateral of its straight sides
     inside it, when there is one (:func:`_quadrilateral_inside`). The colour and brightness
     regions are first taken out to the sharpest edge around them (:func:`to_sharpest_edge`), so
-    a shadow across the sheet does not cut it short. Else None: the photo is read whole.
+    a shadow across the sheet does not cut it short; when that finds no sheet, the colour
+    region is taken out again only over pixels of the paper's hue (:func:`paper_hued`), so a
+    shadow over the desk too does not let it run on into a wooden desk. Else None: the photo is
+    read whole.
     """
     lightness, ab, scale = _small_lab(image)
+    hued = paper_hued(lightness, ab)
     coloured = paper_coloured(lightness, ab)
+    # (by, pixels like the paper, either_way, the only pixels its region may grow into)
     candidates = (
-        ("colour", lambda: coloured, False),
-        ("brightness", lambda: brighter(lightness, coloured), False),
-        ("whiteness", lambda: coloured & (lightness <= paper_lightness(lightness) + WHITER), True),
+        ("colour", lambda: coloured, False, None),
+        # a shadow over both the sheet's edge and the desk beside it can let the flood run on
+        # into the desk: a desk of another hue then stops it
+        ("colour", lambda: coloured, False, hued),
+        ("brightness", lambda: brighter(lightness, coloured), False, None),
+        ("whiteness", lambda: coloured & (lightness <= paper_lightness(lightness) + WHITER), True, None),
     )
-    for by, like, either_way in candidates:
+    for by, like, either_way, grow_into in candidates:
         region = central_region(like())
         if by != "whiteness":  # grown, it would take the white object back
-            region = to_sharpest_edge(region, lightness)
+            region = to_sharpest_edge(region, lightness, grow_into)
         # a quadrilateral inside a brightness region would be a patch of light, not the sheet
         found = _sheet(region, lightness, either_way, inside=by == "colour")
         if found is not None:
