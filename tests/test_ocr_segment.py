@@ -374,3 +374,24 @@ def test_counters_looked_for_around_the_characters_are_those_of_the_whole_page()
     up, ink, dark = segment.upright_page(page)[:3]
     whole = ink_module.closed_counters(ink, dark, segment.COUNTER * found.height**2)
     assert whole.any() and np.array_equal(found.counters, whole)
+
+
+def test_on_ruled_paper_every_blob_at_a_rectified_sheet_s_edge_stays_dropped():
+    ink, true = draw_page(["HLTVN", "FTHLV"])
+    top = int(true[:, 0].min())
+    ink = ink[top:]  # the first line written up to the top edge
+    kept = np.ones(ink.shape, bool)
+    kept[:2] = False
+    plain = segment._components(ink, kept)
+    rules = np.zeros(ink.shape, bool)
+    rules[:: ink.shape[0] // 3] = True  # three rules taken out across the page: too few
+    assert not segment._components(ink, kept, rules).ruled
+    rules[:, :: max(ink.shape) // (2 * segment.RULED)] = True  # and rules down it
+    ruled = segment._components(ink, kept, rules)
+    assert ruled.ruled and not plain.ruled
+    # a letter reaching into the plain page from its edge is writing; on ruled paper it could be a
+    # rule's stub joined to a rim, and is dropped with the edge's marks
+    assert plain.at_edge.sum() == ruled.at_edge.sum() >= 4
+    assert not segment._edge_junk(plain, kept, rectified=True)[plain.at_edge].any()
+    assert segment._edge_junk(ruled, kept, rectified=True)[ruled.at_edge].all()
+    assert segment._edge_junk(plain, kept, rectified=False)[plain.at_edge].all()

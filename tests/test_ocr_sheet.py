@@ -143,3 +143,23 @@ def test_a_shadow_over_the_sheet_s_edge_and_the_desk_does_not_let_the_sheet_run_
     found = sheet.find_sheet(photo.image)
     assert found is not None and found.by == "colour" and found.quad
     assert np.abs(found.outline - photo.corners).max() < 0.02 * max(photo.image.shape)
+
+
+@pytest.mark.parametrize("angle", [0, 7, -12])
+def test_letters_written_up_to_a_rectified_sheet_s_edge_are_read_and_its_rim_is_not(angle):
+    ink, true = draw_page(["HLT VN", "FTH LV", "NVH"])
+    # the first line written right up to the sheet's top edge
+    top = int(true[:, 0].min())
+    ink, true = ink[top:], true - [top, 0, top, 0]
+    # a dark rim along the sheet's foot (its shadow, a fold), broken into bars a letter wide
+    for left in range(0, ink.shape[1] - 40, 46):
+        ink[-12:, left : left + 40] = True
+    photo, _, to_photo = on_desk(photograph(ink), angle, 0.02, "dark")
+    found = segment.find_characters(photo)
+    assert found.sheet is not None and len(found.sheet) == 4
+    # every letter found where it is, the top line's included, and none of the rim's bars
+    assert len(found.boxes) == len(true)
+    centres = found.image_corners().mean(axis=1)
+    true_centres = to_photo(np.stack([true[:, [1, 3]].mean(axis=1), true[:, [0, 2]].mean(axis=1)], axis=1))
+    nearest = np.linalg.norm(centres[:, None] - true_centres[None], axis=2).min(axis=0)
+    assert (nearest < 0.3 * np.median(true[:, 2] - true[:, 0])).all()

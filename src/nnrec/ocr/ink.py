@@ -216,7 +216,7 @@ def _pixels_across(labels, on, along):
     return key, np.bincount(key, minlength=(labels.max() + 1) * labels.shape[along])
 
 
-def remove_ruled_lines(ink, faint=None, dark=None):
+def remove_ruled_lines(ink, faint=None, dark=None, lines=None):
     """Ink with :func:`ruled_lines` taken out; where a stroke crossed a line, the piece of line
     between its two ends is kept, so the letter stays whole.
 
@@ -225,8 +225,9 @@ def remove_ruled_lines(ink, faint=None, dark=None):
     :func:`_dashes`), are taken out too. A faint rule under a camera's noise crosses the ink
     threshold only in dashes, each too short to be a line, all read as I's; on the faint mask
     the rule is whole. Only whole blobs go, so a letter drawn across such a rule stays.
+    lines: :func:`ruled_lines` of ``ink`` when the caller has it already.
     """
-    lines = ruled_lines(ink)
+    lines = ruled_lines(ink) if lines is None else lines
     kept = ink & ~lines
     if faint is not None:
         kept &= ~_dashes(kept, faint, dark)
@@ -299,9 +300,10 @@ def closed_counters(ink, dark, min_area):
     return counter[gaps] & ink
 
 
-def binarize(grey):
+def binarize(grey, with_rules=False):
     """Grey page -> (ink, darkness): boolean ink mask (True = ink) at the same size, ruled lines
-    taken out (:func:`remove_ruled_lines`), and how dark each pixel is (:func:`ink_darkness`).
+    taken out (:func:`remove_ruled_lines`), and how dark each pixel is (:func:`ink_darkness`);
+    with ``with_rules``, (ink, darkness, rules): rules the (h, w) bool :func:`ruled_lines` taken out.
 
     Ink is darker than Otsu's threshold on the darkness (at least MIN_CONTRAST), and than
     NOISE_SEED x the noise (:func:`noise_level`) over the local paper's brightness, growing by
@@ -310,12 +312,15 @@ def binarize(grey):
     dark = filters.gaussian(ink_darkness(grey, paper), sigma=INK_SMOOTH)
     threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
     if not np.isfinite(threshold):
-        return np.zeros(grey.shape, bool), dark
+        nothing = np.zeros(grey.shape, bool)
+        return (nothing, dark, nothing) if with_rules else (nothing, dark)
     noise = noise_level(grey) / paper  # in darkness units: the noise over the paper's brightness
     low = np.maximum(HYSTERESIS_LOW * threshold, NOISE_GROW * noise)
     ink = close_cross(hysteresis(dark, low, np.maximum(threshold, NOISE_SEED * noise)))
     # a one-pixel closing (above) joins strokes broken by a skipping pen or JPEG blocks
-    return remove_ruled_lines(ink, dark > RULE_FAINT * low, dark), dark
+    rules = ruled_lines(ink)
+    ink = remove_ruled_lines(ink, dark > RULE_FAINT * low, dark, rules)
+    return (ink, dark, rules) if with_rules else (ink, dark)
 
 
 def hysteresis(image, low, high):

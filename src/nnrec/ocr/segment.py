@@ -3,7 +3,8 @@
 The sheet is cut out of the desk and rectified (:mod:`nnrec.ocr.sheet`), its text turned
 level (:mod:`nnrec.ocr.skew`) and its ink found (:mod:`nnrec.ocr.ink`); connected components
 that are pieces of one character are merged, and dots, specks, flecks, faint show-through,
-pieces of rules and blobs at the page's edge are dropped. Every size is relative to the page's *typical character height*, measured
+pieces of rules and the marks of the page's edge are dropped (a letter written up to the edge of
+a rectified sheet stays). Every size is relative to the page's *typical character height*, measured
 on the page itself, so one parameter set serves every page from 0.5 to 12 megapixels. Boxes are
 then grouped into lines (left to right) and each line's word gaps found.
 
@@ -67,6 +68,19 @@ WORD_GAP_SINGLE = 1.0  # on a page of just two characters: a gap wider than thei
 COUNTER = 0.01  # a counter closed by blur holds at least 0.01 H^2 pixels (see closed_counters;
 # chosen among 0.005, 0.01 and 0.02 on the composites, reader MLP: camera 0.945 / 0.943 / 0.930,
 # flat 0.965 / 0.968 / 0.970)
+# A blob touching the edge of a sheet found as a quadrilateral and rectified is writing (a letter
+# written up to the edge) when it reaches EDGE_REACH x H into the page, is at least SPECK_SIZE x H
+# wide and tall, and runs along the edge for less than EDGE_ALONG x H; a rim of shadow along the
+# edge, the stub of a rule running into it and a rim with rule stubs hanging off it each fail one.
+# Ruled paper (RULED, below) keeps the rule: rules run into its edges, and the stubs broken off
+# them join letters and rims in every way. A blob at the frame's edge, or at the edge of a sheet
+# only masked, is dropped however it lies (the desk, things cut off by the frame).
+EDGE_REACH = 0.5
+EDGE_ALONG = 1.0
+# A page is ruled paper when the ruled lines taken out of its ink (ink.ruled_lines) hold RULED x its
+# longer side in pixels (a few rules across it: the lined composites held 31-54, every other
+# composite of a sheet at most 5).
+RULED = 10
 
 
 def _shrink(image, pixels=None):
@@ -211,16 +225,19 @@ class _Components:
     areas: np.ndarray
     height: float
     at_edge: np.ndarray  # (n,) bool: touching the edge of the page's own pixels (see _touching_edge)
+    ruled: bool = False  # the page is ruled paper (see RULED)
 
 
-def _components(ink, kept):
+def _components(ink, kept, rules=None):
     """Connected components of an ink mask, their boxes and the page's typical height.
 
-    kept: (h, w) bool, the page's own pixels. Blobs touching their edge (:func:`_touching_edge`)
+    kept: (h, w) bool, the page's own pixels; rules: the ruled lines taken out of the ink, if
+    any (see RULED). Blobs touching their edge (:func:`_touching_edge`)
     do not count towards the typical height: a dark rim along a sheet's edge breaks up into
     many short bars that would halve it, and every size on the page is measured in it.
     """
-    labels = measure.label(ink, connectivity=2)
+    # outside the page's own pixels the ink is the fill's streaks (see warp_page), not the page's
+    labels = measure.label(ink & kept, connectivity=2)
     props = measure.regionprops(labels)
     boxes = np.array([p.bbox for p in props], float).reshape(-1, 4)
     areas = np.array([p.area for p in props], float)
@@ -228,7 +245,8 @@ def _components(ink, kept):
     at_edge = _touching_edge(labels, ids, kept)
     inner = ~at_edge if (~at_edge).any() else np.ones(len(ids), bool)
     height = typical_height(boxes[inner, 2] - boxes[inner, 0], areas[inner])
-    return _Components(labels, ids, boxes, areas, height, at_edge)
+    ruled = rules is not None and rules.sum() >= RULED * max(ink.shape)
+    return _Components(labels, ids, boxes, areas, height, at_edge, ruled)
 
 
 def _character_ink(comp):
@@ -274,8 +292,8 @@ def upright_page(image):
         up, kept = warp_page(small, tform, shape, sheet_mask(found, tform, shape, factor))
         ink = None
     if ink is None:
-        ink, dark = binarize(up)
-        comp = _components(ink, kept)
+        ink, dark, rules = binarize(up, with_rules=True)
+        comp = _components(ink, kept, rules)
     characters = _character_ink(comp)
     enough = len(np.unique(comp.labels[characters])) >= MIN_SKEW_CHARACTERS
     angle = estimate_skew(characters, comp.height) if enough else 0.0
@@ -284,8 +302,8 @@ def upright_page(image):
         tform = turn + tform
         keep = None if found is None else sheet_mask(found, tform, shape, factor)
         up, kept = warp_page(small, tform, shape, keep)
-        ink, dark = binarize(up)
-        comp = _components(ink, kept)
+        ink, dark, rules = binarize(up, with_rules=True)
+        comp = _components(ink, kept, rules)
     return up, ink, dark, comp, tform, factor, found, angle, kept
 
 
@@ -343,17 +361,47 @@ def _faint_characters(groups, comp, sums):
     return darkness < FAINT * np.median(darkness)
 
 
+def _edge_band(kept):
+    """(h, w) bool: the pixels within 2 of the edge of the page's own pixels ``kept`` (the frame,
+    the sheet's outline)."""
+    if kept.all():  # the frame's own edge: no erosion needed
+        edge = np.ones(kept.shape, bool)
+        edge[2:-2, 2:-2] = False
+        return edge
+    return ~ndimage.binary_erosion(np.pad(kept, 1), np.ones((5, 5), bool))[1:-1, 1:-1]
+
+
 def _touching_edge(labels, ids, kept):
     """(n,) bool: which components (``ids`` in ``labels``) touch the edge of the page's own
     pixels (the frame, the sheet's outline): page edges, the desk, letters cut off by the frame,
     never whole ones."""
-    if kept.all():  # the frame's own edge: no erosion needed
-        edge = np.ones(kept.shape, bool)
-        edge[2:-2, 2:-2] = False
-    else:
-        edge = ~ndimage.binary_erosion(np.pad(kept, 1), np.ones((5, 5), bool))[1:-1, 1:-1]
-    touching = np.unique(labels[edge & (labels > 0)])
+    touching = np.unique(labels[_edge_band(kept) & (labels > 0)])
     return np.isin(ids, touching)
+
+
+def _edge_junk(comp, kept, rectified):
+    """(n,) bool: which components are the edge's, not writing: every one touching the edge
+    (``comp.at_edge``); on a ``rectified`` sheet not of ruled paper (``comp.ruled``) only those
+    that reach less than EDGE_REACH typical heights into the page, or are thinner than
+    SPECK_SIZE heights, or run along the edge for EDGE_ALONG heights or more (see EDGE_REACH)."""
+    if not rectified or comp.ruled or not comp.at_edge.any():
+        return comp.at_edge
+    height, band = comp.height, _edge_band(kept)
+    # the band is 2 pixels deep: half its pixels are the length a blob runs along the edge
+    along = np.bincount(comp.labels[band], minlength=comp.ids.max() + 1)[comp.ids] / 2
+    box = comp.boxes[:, 2:] - comp.boxes[:, :2]
+    junk = comp.at_edge & ((box.min(axis=1) < SPECK_SIZE * height) | (along >= EDGE_ALONG * height))
+    limit = EDGE_REACH * height
+    pad = int(np.ceil(limit)) + 1
+    h, w = kept.shape
+    for k in np.flatnonzero(comp.at_edge & ~junk):
+        y1, x1, y2, x2 = comp.boxes[k].astype(int)
+        y1, x1, y2, x2 = max(y1 - pad, 0), max(x1 - pad, 0), min(y2 + pad, h), min(x2 + pad, w)
+        # the edge nearest any of its pixels that lie within `limit` of one lies in this window:
+        # distances under `limit` are exact here, at a fraction of the whole page's cost
+        into_page = ndimage.distance_transform_edt(kept[y1:y2, x1:x2])
+        junk[k] = into_page[comp.labels[y1:y2, x1:x2] == comp.ids[k]].max() < limit
+    return junk
 
 
 def find_characters(image):
@@ -363,13 +411,13 @@ def find_characters(image):
     at most WORK_PIXELS, its sheet cut out of the desk and turned upright (:func:`upright_page`),
     binarised (:func:`binarize`), split into connected components, and the
     pieces of one character merged (:func:`_merge_pieces`); dots, specks (under SPECK_SIZE),
-    blobs touching the edge of the page (:func:`_touching_edge`), faint ones (:func:`_faint`,
+    blobs that are the page's edge (:func:`_edge_junk`), faint ones (:func:`_faint`,
     then whole faint characters, :func:`_faint_characters`) and anything over MAX_SIZE
     typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
-    grey, ink, dark, comp, to_working, factor, sheet, angle, kept = upright_page(np.asarray(image))
-    sheet = None if sheet is None else sheet.outline
+    grey, ink, dark, comp, to_working, factor, found, angle, kept = upright_page(np.asarray(image))
+    sheet = None if found is None else found.outline
     to_image = to_working + transform.AffineTransform(scale=factor)
     labels, boxes, areas, height = comp.labels, comp.boxes, comp.areas, comp.height
     if not len(boxes):
@@ -377,7 +425,8 @@ def find_characters(image):
     # dots and specks go first, so a full stop is never merged into the number before it
     size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
     sums = _darkness_sums(comp, dark)
-    pieces = (size >= SPECK_SIZE * height) & ~comp.at_edge & ~_faint(comp, sums)
+    rectified = found is not None and found.quad
+    pieces = (size >= SPECK_SIZE * height) & ~_edge_junk(comp, kept, rectified) & ~_faint(comp, sums)
     ids = comp.ids[pieces]
     groups, merged = _merge_pieces(boxes[pieces], height)
     groups = [[int(ids[k]) for k in g] for g in groups]
