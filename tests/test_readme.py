@@ -44,3 +44,8 @@ def test_only_the_marked_block_is_rewritten():
 def test_the_readme_has_the_generated_block():
     text = (ROOT / "README.md").read_text()
     assert text.count(readme.START) == 1 and text.count(readme.END) == 1
+
+
+def test_points_off_a_reference_are_signed():
+    assert readme.measured_text({"measured": -3.1646, "unit": "points", "n_seeds": None}) == "-3.2 points"
+    assert readme.measured_text({"measured": 0.5, "unit": "points", "n_seeds": None}) == "+0.5 points"

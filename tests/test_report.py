@@ -92,3 +92,22 @@ def test_numbers_written_as_text_are_shown_short_and_empty_columns_are_named():
 def test_a_text_page_shows_the_text_verbatim():
     page = report.text_html("seed: 0\nocr: {a: <b>}\n", "configuration")
     assert "<pre>seed: 0\nocr: {a: &lt;b&gt;}\n</pre>" in page
+
+
+def test_pages_dev_and_the_composites_get_rows_when_they_were_scored(stage_outputs, tmp_path):
+    assert not report.headline_table(stage_outputs, "emnist36")["quantity"].str.contains("pages_dev|composites").any()
+    dev = pd.DataFrame({"image": ["a", "b", "overall", "a", "b", "overall"], "model": ["mlp"] * 3 + ["cnn"] * 3,
+                        "char_accuracy": [0.9, 0.6, 0.8, 1.0, 0.7, 0.9]})
+    robustness = pd.DataFrame({"transformation": ["flat", "camera", "rot180"] * 2, "model": ["mlp"] * 3 + ["cnn"] * 3,
+                               "char_accuracy": [0.97, 0.95, 0.92, 0.96, 0.95, 0.94],
+                               "vs_flat": [0.0, -0.02, -0.05, 0.0, -0.01, -0.02], "n_pages": [19] * 6})
+    dev.to_csv(tmp_path / "dev.csv", index=False)
+    robustness.to_csv(tmp_path / "robustness.csv", index=False)
+    paths = {**stage_outputs, "q4_dev": str(tmp_path / "dev.csv"), "q4_robustness": str(tmp_path / "robustness.csv")}
+    table = report.headline_table(paths, "emnist36").set_index("quantity")
+    mlp = table.loc["OCR character accuracy on pages_dev, mlp"]
+    assert mlp["measured"] == 0.8 and "lowest b 0.600" in mlp["note"] and "EMNIST36" in mlp["data"]
+    worst = table.loc["OCR composites, worst transformation vs flat, mlp"]
+    assert worst["measured"] == pytest.approx(-5.0) and worst["unit"] == "points" and "rot180" in worst["data"]
+    assert "more than 3 points off: rot180 -5.0" in worst["note"]
+    assert "within 3 points" in table.loc["OCR composites, worst transformation vs flat, cnn", "note"]

@@ -21,6 +21,8 @@ def _number(value, unit):
         return f"{value:.3f}"
     if unit == "dB":
         return f"{value:.1f} dB"
+    if unit == "points":
+        return f"{value:+.1f} points"
     return f"{value:.1e}" if abs(value) < 1e-3 else f"{value:.3g}"
 
 

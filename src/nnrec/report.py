@@ -97,6 +97,8 @@ def headline_table(paths, character_source):
         rows.append(_row("Q4", f"OCR character accuracy, {model}", float(overall["char_accuracy"].iloc[0]),
                          "fraction", "the four HW5 pages" + trained_on, reference, "yes", note))
 
+    rows += _dev_rows(paths.get("q4_dev"), chars) + _robustness_rows(paths.get("q4_robustness"))
+
     reader = json.loads(Path(paths["q4_reader"]).read_text())
     rows.append(_row("Q4", "OCR reader MLP test accuracy (single characters)", float(reader["test_acc"]),
                      "fraction", chars + ", test split", note="the characters as the dataset stores them, "
@@ -129,6 +131,46 @@ def headline_table(paths, character_source):
         rows.append(_row("Q7", f"Flowers 17 test accuracy, {r.model}", float(r.test_acc), "fraction",
                          "Flowers 17 (680/340/340)", key, same, note=f"backbone {r.backbone}"))
     return pd.DataFrame(rows)
+
+
+def _dev_rows(path, chars):
+    """Rows of the readers' overall accuracy on the mirror's pages_dev photographs
+    (results/q4/ocr_dev.csv; none when there is no such file), each noting its lowest page."""
+    if not path:
+        return []
+    rows = []
+    dev = pd.read_csv(path)
+    for model, per_model in dev.groupby("model", sort=False):
+        overall = per_model[per_model["image"] == "overall"]
+        if overall.empty or pd.isna(overall["char_accuracy"].iloc[0]):
+            continue
+        pages = per_model[per_model["image"] != "overall"].sort_values("char_accuracy")
+        note = f"{len(pages)} pages, lowest {pages['image'].iloc[0]} {pages['char_accuracy'].iloc[0]:.3f}"
+        trained_on = "" if model == "tesseract" else f"; classifier trained on {chars}"
+        rows.append(_row("Q4", f"OCR character accuracy on pages_dev, {model}", float(overall["char_accuracy"].iloc[0]),
+                         "fraction", "real photos and scans of the mirror's pages_dev (settings were chosen on them)"
+                         + trained_on, note=note))
+    return rows
+
+
+def _robustness_rows(path):
+    """Rows of the worst transformation of the composite photographs (results/q4/robustness.csv;
+    none when there is no such file), in points of character accuracy off the flat page."""
+    if not path:
+        return []
+    rows = []
+    robustness = pd.read_csv(path)
+    for model, per_model in robustness.groupby("model", sort=False):
+        worst = per_model.sort_values("vs_flat").iloc[0]
+        off = per_model[per_model["vs_flat"] < -0.03]
+        flat = per_model.loc[per_model["transformation"] == "flat", "char_accuracy"]
+        note = (f"flat {flat.iloc[0]:.3f}; " if len(flat) else "") + (
+            "more than 3 points off: " + ", ".join(f"{r.transformation} {100 * r.vs_flat:+.1f}" for r in off.itertuples())
+            if len(off) else "every transformation within 3 points")
+        rows.append(_row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
+                         "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, turned, lit, "
+                         f"shadowed); worst: {worst['transformation']}", note=note))
+    return rows
 
 
 NOT_A_CHECKOUT = "unknown (not a git checkout)"
