@@ -8,7 +8,8 @@ page they photograph), every pixel much darker than that paper or of another hue
 and the sheet is the paper-coloured region that holds the middle, its holes (the writing) filled.
 Uneven light darkens the paper but keeps its hue, so it stays on the sheet; a deep or bluish
 shadow does not, and the region is then taken out to the sharpest edge around it, the sheet's
-own outline, not the shadow's soft one.
+own outline, not the shadow's soft one (if need be only over pixels of the paper's hue: a shadow
+over the desk as well can leave no step between them, but wood has another hue).
 
 A sheet that fills nearly the whole frame means the photo is all page: nothing is cut. A sheet
 whose outline is a clean quadrilateral inside the frame is rectified (its four corners mapped
