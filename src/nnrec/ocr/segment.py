@@ -224,15 +224,21 @@ class _Components:
     boxes: np.ndarray  # (n, 4) float [y1, x1, y2, x2]
     areas: np.ndarray
     height: float
-    at_edge: np.ndarray  # (n,) bool: touching the edge of the page's own pixels (see _touching_edge)
+    # (n,) pixels of each within 2 of the edge of the page's own pixels (see _edge_contact)
+    edge_contact: np.ndarray
     ruled: bool = False  # the page is ruled paper (see RULED)
+
+    @property
+    def at_edge(self):
+        """(n,) bool: which components touch the edge of the page's own pixels."""
+        return self.edge_contact > 0
 
 
 def _components(ink, kept, rules=None):
     """Connected components of an ink mask, their boxes and the page's typical height.
 
     kept: (h, w) bool, the page's own pixels; rules: the ruled lines taken out of the ink, if
-    any (see RULED). Blobs touching their edge (:func:`_touching_edge`)
+    any (see RULED). Blobs touching their edge (:func:`_edge_contact`)
     do not count towards the typical height: a dark rim along a sheet's edge breaks up into
     many short bars that would halve it, and every size on the page is measured in it.
     """
@@ -242,11 +248,11 @@ def _components(ink, kept, rules=None):
     boxes = np.array([p.bbox for p in props], float).reshape(-1, 4)
     areas = np.array([p.area for p in props], float)
     ids = np.array([p.label for p in props], int)
-    at_edge = _touching_edge(labels, ids, kept)
-    inner = ~at_edge if (~at_edge).any() else np.ones(len(ids), bool)
+    contact = _edge_contact(labels, ids, kept)
+    inner = (contact == 0) if (contact == 0).any() else np.ones(len(ids), bool)
     height = typical_height(boxes[inner, 2] - boxes[inner, 0], areas[inner])
     ruled = rules is not None and rules.sum() >= RULED * max(ink.shape)
-    return _Components(labels, ids, boxes, areas, height, at_edge, ruled)
+    return _Components(labels, ids, boxes, areas, height, contact, ruled)
 
 
 def _character_ink(comp):
@@ -371,12 +377,14 @@ def _edge_band(kept):
     return ~ndimage.binary_erosion(np.pad(kept, 1), np.ones((5, 5), bool))[1:-1, 1:-1]
 
 
-def _touching_edge(labels, ids, kept):
-    """(n,) bool: which components (``ids`` in ``labels``) touch the edge of the page's own
-    pixels (the frame, the sheet's outline): page edges, the desk, letters cut off by the frame,
-    never whole ones."""
-    touching = np.unique(labels[_edge_band(kept) & (labels > 0)])
-    return np.isin(ids, touching)
+def _edge_contact(labels, ids, kept):
+    """(n,) how many pixels of each component (``ids`` in ``labels``) lie within 2 of the edge of
+    the page's own pixels (the frame, the sheet's outline; :func:`_edge_band`). Those touching it
+    are page edges, the desk, letters cut off by the frame, and on a sheet letters written up to
+    its edge (see :func:`_edge_junk`)."""
+    if not len(ids):
+        return np.zeros(0, int)
+    return np.bincount(labels[_edge_band(kept)], minlength=ids.max() + 1)[ids]
 
 
 def _edge_junk(comp, kept, rectified):
@@ -386,9 +394,9 @@ def _edge_junk(comp, kept, rectified):
     SPECK_SIZE heights, or run along the edge for EDGE_ALONG heights or more (see EDGE_REACH)."""
     if not rectified or comp.ruled or not comp.at_edge.any():
         return comp.at_edge
-    height, band = comp.height, _edge_band(kept)
-    # the band is 2 pixels deep: half its pixels are the length a blob runs along the edge
-    along = np.bincount(comp.labels[band], minlength=comp.ids.max() + 1)[comp.ids] / 2
+    height = comp.height
+    # the band is 2 pixels deep: half a blob's pixels in it are the length it runs along the edge
+    along = comp.edge_contact / 2
     box = comp.boxes[:, 2:] - comp.boxes[:, :2]
     junk = comp.at_edge & ((box.min(axis=1) < SPECK_SIZE * height) | (along >= EDGE_ALONG * height))
     limit = EDGE_REACH * height
