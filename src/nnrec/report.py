@@ -37,6 +37,8 @@ REFERENCES: dict[str, Reference] = {}
 
 # Which reference each OCR model of results/q4/ocr_accuracy.csv is compared with.
 OCR_REFERENCE = {"mlp": "ocr_mlp", "mlp_q3": "ocr_mlp", "cnn": "ocr_cnn", "tesseract": "ocr_tesseract"}
+# Issue #15's target for the composites: every transformation within 3 points of the flat page.
+ROBUSTNESS_TARGET = 0.03
 
 
 def _row(question, quantity, measured, unit, data, reference=None, same_data="", note=""):
@@ -82,8 +84,8 @@ def headline_table(paths, character_source):
     ocr = pd.read_csv(paths["q4_ocr"])
     for model, per_model in ocr.groupby("model", sort=False):
         reference = OCR_REFERENCE.get(model, "ocr_cnn")
-        overall = per_model[per_model["image"] == "overall"]
-        if overall.empty or pd.isna(overall["char_accuracy"].iloc[0]):
+        overall, accuracy = per_model[per_model["image"] == "overall"], _overall_accuracy(per_model)
+        if accuracy is None:
             status = per_model["status"].iloc[0] if "status" in per_model else "not run"
             rows.append(_row("Q4", f"OCR character accuracy, {model}", "skipped", "fraction", "the four HW5 pages",
                              reference, "yes", note=str(status)))
@@ -93,9 +95,8 @@ def headline_table(paths, character_source):
         without = overall["char_accuracy_no_context"].iloc[0] if "char_accuracy_no_context" in overall else None
         if without is not None and not pd.isna(without):
             note += f"; {float(without):.3f} without word context"
-        trained_on = "" if model == "tesseract" else f"; classifier trained on {chars}"
-        rows.append(_row("Q4", f"OCR character accuracy, {model}", float(overall["char_accuracy"].iloc[0]),
-                         "fraction", "the four HW5 pages" + trained_on, reference, "yes", note))
+        rows.append(_row("Q4", f"OCR character accuracy, {model}", accuracy, "fraction",
+                         "the four HW5 pages" + _trained_on(model, chars), reference, "yes", note))
 
     rows += _dev_rows(paths.get("q4_dev"), chars) + _robustness_rows(paths.get("q4_robustness"))
 
@@ -133,6 +134,17 @@ def headline_table(paths, character_source):
     return pd.DataFrame(rows)
 
 
+def _overall_accuracy(per_model):
+    """The "overall" row's character accuracy of one model's rows of an OCR accuracy table, or
+    None when it has none (not run, skipped)."""
+    overall = per_model.loc[per_model["image"] == "overall", "char_accuracy"]
+    return None if overall.empty or pd.isna(overall.iloc[0]) else float(overall.iloc[0])
+
+
+def _trained_on(model, chars):
+    return "" if model == "tesseract" else f"; classifier trained on {chars}"
+
+
 def _dev_rows(path, chars):
     """Rows of the readers' overall accuracy on the mirror's pages_dev photographs
     (results/q4/ocr_dev.csv; none when there is no such file), each noting its lowest page."""
@@ -141,15 +153,14 @@ def _dev_rows(path, chars):
     rows = []
     dev = pd.read_csv(path)
     for model, per_model in dev.groupby("model", sort=False):
-        overall = per_model[per_model["image"] == "overall"]
-        if overall.empty or pd.isna(overall["char_accuracy"].iloc[0]):
+        accuracy = _overall_accuracy(per_model)
+        if accuracy is None:
             continue
         pages = per_model[per_model["image"] != "overall"].sort_values("char_accuracy")
         note = f"{len(pages)} pages, lowest {pages['image'].iloc[0]} {pages['char_accuracy'].iloc[0]:.3f}"
-        trained_on = "" if model == "tesseract" else f"; classifier trained on {chars}"
-        rows.append(_row("Q4", f"OCR character accuracy on pages_dev, {model}", float(overall["char_accuracy"].iloc[0]),
-                         "fraction", "real photos and scans of the mirror's pages_dev (settings were chosen on them)"
-                         + trained_on, note=note))
+        rows.append(_row("Q4", f"OCR character accuracy on pages_dev, {model}", accuracy, "fraction",
+                         "real photos and scans of the mirror's pages_dev (settings were chosen on them)"
+                         + _trained_on(model, chars), note=note))
     return rows
 
 
@@ -162,11 +173,12 @@ def _robustness_rows(path):
     robustness = pd.read_csv(path)
     for model, per_model in robustness.groupby("model", sort=False):
         worst = per_model.sort_values("vs_flat").iloc[0]
-        off = per_model[per_model["vs_flat"] < -0.03]
+        off = per_model[per_model["vs_flat"] < -ROBUSTNESS_TARGET]
         flat = per_model.loc[per_model["transformation"] == "flat", "char_accuracy"]
         note = (f"flat {flat.iloc[0]:.3f}; " if len(flat) else "") + (
-            "more than 3 points off: " + ", ".join(f"{r.transformation} {100 * r.vs_flat:+.1f}" for r in off.itertuples())
-            if len(off) else "every transformation within 3 points")
+            f"more than {100 * ROBUSTNESS_TARGET:g} points off: "
+            + ", ".join(f"{r.transformation} {100 * r.vs_flat:+.1f}" for r in off.itertuples())
+            if len(off) else f"every transformation within {100 * ROBUSTNESS_TARGET:g} points")
         rows.append(_row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
                          "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, turned, lit, "
                          f"shadowed); worst: {worst['transformation']}", note=note))

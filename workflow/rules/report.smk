@@ -31,7 +31,7 @@ rule summary_table:
     input:
         **SUMMARY_INPUTS,
         # pages_dev is scored only when a mirror holds it; the composites, when they have pages
-        **({"q4_dev": "results/q4/ocr_dev.csv"} if OCR_DEV else {}),
+        **({"q4_dev": rules.ocr_dev_accuracy.output.csv} if OCR_DEV else {}),
         **({"q4_robustness": ROBUSTNESS["csv"]} if ROBUST_SETS else {}),
         characters=PROVENANCE["characters"],
         replicates="results/replicates.csv",
