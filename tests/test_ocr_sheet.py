@@ -134,7 +134,8 @@ def test_a_shadow_over_the_sheet_s_edge_and_the_desk_does_not_let_the_sheet_run_
     # a dim page, its own right side in shadow, under the combined composite's light: the shadow
     # over the sheet's edge and the wood beside it leaves no sharp step there for the flood to stop
     # at (before the paper's hue bounded it, the sheet ran on into the desk and was found by
-    # brightness, a corner 16% of the frame off)
+    # brightness, a corner 16% of the frame off). One scene, a regression test of the mechanism:
+    # over seeds 0-9 of this scene the sheet is found on 3 (none before); the others still fail.
     width = page.shape[1]
     page = page * (1 - 0.6 * np.clip((np.arange(width) - 0.6 * width) / (0.1 * width), 0, 1))[None, :, None]
     scene = composite.Scene(background="wood", angle=-12, perspective=0.06, gradient=0.3, shadow=0.35,
