@@ -134,3 +134,56 @@ def test_an_autoencoder_is_not_a_classifier(tmp_path):
     model_file.save_model(tmp_path / "ae.npz", params, ["relu", "sigmoid"])
     with pytest.raises(DataError, match="ae.npz: the network has 1024 outputs; expected 36"):
         classifiers.load_classifier(tmp_path / "ae.npz")
+
+
+def test_font_accuracy_table_scores_each_font_then_all():
+    labels, fonts = np.arange(6), np.array(["b", "b", "a", "a", "a", "b"])
+    models = {"right": lambda rows: charset.one_hot(labels),
+              "guess": lambda rows: charset.one_hot([0, 1, 2, 0, 0, 0])}
+    table = classifiers.font_accuracy_table(models, glyph_rows(6), labels, fonts)
+    assert list(table.columns) == ["model", "font", "n", "accuracy"]
+    assert table.values.tolist() == [["right", "b", 3, 1.0], ["right", "a", 3, 1.0], ["right", "overall", 6, 1.0],
+                                     ["guess", "b", 3, 2 / 3], ["guess", "a", 3, 1 / 3], ["guess", "overall", 6, 0.5]]
+
+
+def template_model(path, templates):
+    """A Q3-layout MLP that scores each class by the correlation of a row with its row in
+    ``templates`` (36, 1024): far better than chance on characters like those templates."""
+    centred = templates - templates.mean(axis=0)
+    params = {"W1": centred.T / np.linalg.norm(centred, axis=1), "b1": np.zeros(36),
+              "W2": 20 * np.eye(36), "b2": np.zeros(36)}
+    model_file.save_model(path, params, nn.MLP_ACTIVATIONS, {"seed": 0})
+
+
+def test_the_print_face_script_scores_every_reader_on_every_held_out_face(tmp_path):
+    """scripts/print_face_accuracy.py, run as Snakemake runs it, on two tiny models."""
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from nnrec.ocr import fonts
+
+    models = {"mlp_q3": tmp_path / "q3.npz", "cnn": tmp_path / "cnn.pt"}
+    template_model(models["mlp_q3"], fonts.held_out_print_rows(1, seed=99, fonts=fonts.HELD_OUT_PRINT_FONTS[:1])[0])
+    torch_model("cnn")(models["cnn"])
+    output = tmp_path / "q4" / "print_faces.csv"
+    snakemake = SimpleNamespace(
+        input=SimpleNamespace(models=[str(p) for p in models.values()]),
+        output=SimpleNamespace(csv=str(output)),
+        log=[str(tmp_path / "log" / "print_face_accuracy.log")],
+        params=SimpleNamespace(models=list(models), per_class=1, seed=3, stroke=3.0),
+    )
+    script = Path(__file__).resolve().parents[1] / "scripts" / "print_face_accuracy.py"
+    runpy.run_path(str(script), init_globals={"snakemake": snakemake})
+    table = pd.read_csv(output)
+    assert list(table.columns) == ["model", "font", "n", "accuracy"]
+    faces = [*fonts.HELD_OUT_PRINT_FONTS, "overall"]
+    assert table["model"].tolist() == ["mlp_q3"] * 6 + ["cnn"] * 6 and table["font"].tolist() == faces * 2
+    assert table["n"].tolist() == [36] * 5 + [180] + [36] * 5 + [180]
+    # the characters are those of the params' seed and pen: the template MLP (well above
+    # chance on them) scores each face as it does when run on them directly
+    rows, labels, font = fonts.held_out_print_rows(1, seed=3, stroke=3.0)
+    correct = classifiers.load_classifier(models["mlp_q3"])(rows).argmax(axis=1) == labels
+    expected = [correct[font == face].mean() for face in fonts.HELD_OUT_PRINT_FONTS] + [correct.mean()]
+    assert table["accuracy"][:6].tolist() == pytest.approx(expected) and correct.mean() > 0.15
+    assert "held-out print faces" in Path(snakemake.log[0]).read_text()

@@ -17,6 +17,51 @@ def test_print_font_characters_are_ink_maps_of_every_class():
     assert np.median(inks) < 0.2 and inks.max(axis=(1, 2)).min() > 0.5
 
 
+def test_held_out_print_fonts_are_no_face_a_reader_trains_on():
+    from nnrec import synth
+
+    held_out = fonts.HELD_OUT_PRINT_FONTS
+    assert len(held_out) == 5 and not set(held_out) & set(fonts.PRINT_FONTS)
+    # nor a fontpkg family of the reader's fonts or of the handwriting fonts, under any spelling
+    stems = [name.removesuffix(".ttf").lower() for name in held_out]
+    families = [*fonts.READER_FONTS, *(f for split in synth.DEFAULT_FONTS.values() for f in split)]
+    assert not [(s, f) for s in stems for f in families if s.startswith(f.replace("-", ""))]
+    # each draws the classes unlike every trained print face (two trained faces differ by >= 0.06)
+    glyphs_of = fonts._print_glyphs(held_out + fonts.PRINT_FONTS)
+    closest = min(np.abs(glyphs_of[h] - glyphs_of[p]).mean() for h in held_out for p in fonts.PRINT_FONTS)
+    assert closest > 0.05
+
+
+def _stroke_width(inks):
+    """Median over (n, 32, 32) ink maps of ink pixels per skeleton pixel: about the pen's width."""
+    from skimage.morphology import skeletonize
+
+    return np.median([mask.sum() / max(skeletonize(mask).sum(), 1) for mask in inks > 0.5])
+
+
+def test_held_out_print_rows_are_every_class_of_every_face_drawn_with_the_ocr_pen():
+    bold = ("cmb10.ttf", "DejaVuSansMono-Bold.ttf")
+    rows, labels, font = fonts.held_out_print_rows(per_class=2, seed=0, fonts=bold)
+    assert rows.shape == (144, 1024) and labels.shape == font.shape == (144,)
+    # face by face, each class twice in class order
+    assert list(font) == [bold[0]] * 72 + [bold[1]] * 72
+    assert (labels == np.tile(np.repeat(np.arange(36), 2), 2)).all()
+    # NIST36 rows (white paper ~1), each character's ink redrawn with the OCR pen as page crops
+    # are: the bold faces' thick strokes come out at about glyphs.DEFAULT_STROKE, and a wider
+    # pen draws wider
+    assert np.median(rows) > 0.9 and rows.min(axis=1).max() < 0.5
+    raw, _ = fonts.print_font_characters(per_class=2, seed=0, fonts=bold)
+    drawn = _stroke_width(charset.rows_to_inks(rows))
+    assert glyphs.DEFAULT_STROKE < drawn < 3.5 < _stroke_width(raw)
+    wide, _, _ = fonts.held_out_print_rows(per_class=2, seed=0, stroke=4.0, fonts=bold)
+    assert _stroke_width(charset.rows_to_inks(wide)) - drawn == pytest.approx(1.3, abs=0.3)
+    # two faces draw a class differently, two warps of one face differ, one seed gives one draw
+    assert np.abs(rows[0] - rows[72]).mean() > 0.01 and np.abs(rows[0] - rows[1]).mean() > 0.01
+    again, _, _ = fonts.held_out_print_rows(per_class=2, seed=0, fonts=bold)
+    other, _, _ = fonts.held_out_print_rows(per_class=2, seed=1, fonts=bold)
+    assert np.array_equal(rows, again) and not np.array_equal(rows, other)
+
+
 def test_reader_fonts_are_installed_and_never_the_test_split_s_fonts():
     from nnrec import synth
 

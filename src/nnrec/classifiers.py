@@ -3,8 +3,9 @@
 Above both :mod:`nnrec.ocr` and :mod:`nnrec.torch_models` (which imports ocr's glyph code), so
 neither needs the other's loader: the CLI and the rule scripts load a model here and hand the
 callable to :func:`nnrec.ocr.extract_text` or :func:`nnrec.ocr.read_page`, or score it on a
-NIST36-layout split with :func:`evaluate_file`. Each kind is imported only when a file of that
-kind is loaded, so reading with the numpy MLP never imports torch.
+NIST36-layout split with :func:`evaluate_file` or on characters of several fonts with
+:func:`font_accuracy_table`. Each kind is imported only when a file of that kind is loaded, so
+reading with the numpy MLP never imports torch.
 """
 
 from pathlib import Path
@@ -92,3 +93,23 @@ def evaluate_file(model_path, data_path):
     y_true, y_pred = Y.argmax(axis=1), probs.argmax(axis=1)
     return {"accuracy": float(np.mean(y_true == y_pred)), "n": int(len(X)),
             "per_class": per_class_scores(y_true, y_pred)}
+
+
+def font_accuracy_table(models, rows, labels, fonts):
+    """Accuracy of each classifier on the rows of each font, and over all of them.
+
+    models: {name: classify callable, (n, 1024) rows -> (n, 36) probabilities}; rows (n, 1024);
+    labels (n,) class indices; fonts (n,) the font of each row. Returns a DataFrame with columns
+    ``model, font, n, accuracy``: per model one row per font (in order of first appearance),
+    then an ``overall`` row of all n rows.
+    """
+    import pandas as pd
+
+    labels, fonts = np.asarray(labels), np.asarray(fonts)
+    table = []
+    for name, classify in models.items():
+        correct = np.asarray(classify(rows)).argmax(axis=1) == labels
+        for font in [*dict.fromkeys(fonts.tolist()), "overall"]:
+            chosen = correct if font == "overall" else correct[fonts == font]
+            table.append({"model": name, "font": font, "n": len(chosen), "accuracy": float(chosen.mean())})
+    return pd.DataFrame(table, columns=["model", "font", "n", "accuracy"])

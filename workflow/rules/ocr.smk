@@ -2,7 +2,8 @@
 # character classifier (mlp: the numpy MLP, cnn: the PyTorch CNN of Q7) and with Tesseract as a
 # baseline, scored against the true texts of config ocr.pages. Pages of config
 # ocr.extra_pages are read by the same rule but not scored. The pages_dev photographs are
-# scored the same way (results/q4/ocr_dev.csv) when a mirror folder holds them.
+# scored the same way (results/q4/ocr_dev.csv) when a mirror folder holds them. Each reader
+# also classifies printed capitals of faces none of them trains on (results/q4/print_faces.csv).
 
 import re
 
@@ -268,9 +269,31 @@ rule ocr_dev_accuracy:
         "../../scripts/ocr_dev_accuracy.py"
 
 
+rule print_face_accuracy:
+    input:
+        models=[OCR_CLASSIFIERS[m] for m in OCR_NETWORKS],
+    output:
+        csv="results/q4/print_faces.csv",
+    log:
+        "logs/q4/print_face_accuracy.log",
+    benchmark:
+        "benchmarks/q4/print_face_accuracy.tsv"
+    conda:
+        CORE_ENV
+    params:
+        models=OCR_NETWORKS,
+        per_class=OCR["print_faces"]["per_class"],
+        seed=OCR["print_faces"]["seed"],
+        stroke=OCR["stroke"],
+    script:
+        "../../scripts/print_face_accuracy.py"
+
+
 rule q4:
     input:
         rules.ocr_accuracy.output,
+        # the readers on print faces none of them trains on, when ocr.models names a reader
+        rules.print_face_accuracy.output if OCR_NETWORKS else [],
         # scored only when a mirror holds pages_dev
         rules.ocr_dev_accuracy.output if OCR_DEV else [],
         # the robustness set (robustness.smk), when it has pages

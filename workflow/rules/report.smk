@@ -143,6 +143,13 @@ if ROBUST_SETS:  # config ocr.robustness may name no pages
         "accuracy per photograph transformation",
         "q4_robustness_table.rst",
     )
+if OCR_NETWORKS:  # config ocr.models may name Tesseract alone
+    REPORT_TABLES["q4_print_faces"] = (
+        rules.print_face_accuracy.output.csv,
+        "Q4",
+        "character accuracy per held-out print face",
+        "q4_print_faces_table.rst",
+    )
 if OCR_DEV:  # the pages_dev scores exist only when a mirror holds pages_dev
     REPORT_TABLES["q4_dev"] = (
         "results/q4/ocr_dev.csv",

@@ -5,7 +5,9 @@ the print typefaces bundled with matplotlib, rendered and randomly warped
 (:func:`print_font_characters`, also used by the character CNN of :mod:`nnrec.torch_models`),
 and the fontpkg families of READER_FONTS, each glyph reduced to its skeleton, warped and redrawn
 with a round pen exactly like a page crop (:func:`font_characters`). Both return (n, 32, 32)
-upright ink maps (1 = ink) and one-hot labels.
+upright ink maps (1 = ink) and one-hot labels. A third set of print faces, trained on by no
+reader, is drawn as page crops reach a classifier to test the readers with
+(:func:`held_out_print_rows`).
 """
 
 import numpy as np
@@ -14,7 +16,7 @@ from scipy import ndimage
 from nnrec import charset, synth
 from nnrec.glyph_geometry import fit_to_box
 from nnrec.ocr.glyphs import (DEFAULT_STROKE, REDRAW_CHUNK, REDRAW_WIDTH_RANGE, draw_skeleton, glyph_skeleton,
-                              random_affine_warp)
+                              random_affine_warp, redraw)
 from nnrec.parallel import map_tasks
 
 # Print typefaces that ship with matplotlib (a pinned dependency): sans, serif, monospace and
@@ -61,6 +63,30 @@ def print_font_characters(per_class, seed=0, fonts=PRINT_FONTS):
         cells.append(fit_to_box(random_affine_warp(ink, rng)))
     inks = np.stack(cells) if cells else np.zeros((0, charset.SIDE, charset.SIDE))
     return inks, charset.one_hot(labels)
+
+
+# Print faces bundled with matplotlib that no classifier trains on (none of PRINT_FONTS, nor a
+# fontpkg family of READER_FONTS or a handwriting font of nnrec.synth): serif Computer Modern
+# (only its sans and typewriter cuts are in PRINT_FONTS) and the bold cuts of three PRINT_FONTS
+# faces. They measure how a reader takes plain printed capitals it has not seen
+# (results/q4/print_faces.csv).
+HELD_OUT_PRINT_FONTS = ("cmr10.ttf", "cmb10.ttf", "DejaVuSerif-Bold.ttf", "STIXGeneralBol.ttf",
+                        "DejaVuSansMono-Bold.ttf")
+
+
+def held_out_print_rows(per_class, seed=0, stroke=DEFAULT_STROKE, fonts=HELD_OUT_PRINT_FONTS):
+    """(rows (n, 1024), labels (n,), font (n,)) of characters printed in ``fonts`` as a page crop
+    reaches a classifier; n = len(fonts) * 36 * per_class.
+
+    Font by font, ``per_class`` samples of each class in class order, from that font alone
+    (:func:`print_font_characters`, seeded by (seed, the font's position)), each thresholded and
+    redrawn with a ``stroke`` px pen as page crops are (:func:`nnrec.ocr.glyphs.redraw`).
+    rows: NIST36 rows (white ~1, ink ~0); labels: class indices; font: the file of each row.
+    """
+    per_font = [print_font_characters(per_class, (seed, k), (font,)) for k, font in enumerate(fonts)]
+    inks = np.concatenate([inks for inks, _ in per_font])
+    labels = np.concatenate([Y.argmax(axis=1) for _, Y in per_font])
+    return charset.inks_to_rows(redraw(inks, stroke)), labels, np.repeat(fonts, charset.N_CLASSES * per_class)
 
 
 # Font families (fontpkg packages, pinned in pyproject.toml) whose capitals and digits widen the
