@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy import ndimage
-from skimage import filters, io, measure
+from skimage import draw, filters, io, measure
 
 from nnrec import DataError
 from nnrec.ocr import ink as ink_module
@@ -188,6 +188,41 @@ def test_ruled_lines_are_taken_out_and_the_letters_crossing_them_stay():
     lines = ink_module.ruled_lines(ruled)
     rule = true[0, 2] - 1
     assert lines[:, 10].mean() > 0.9 and lines[rule, 15:][~ink[rule, 15:]].mean() > 0.9
+
+
+def test_a_stroke_along_a_rule_stays_whole_and_the_rule_beside_a_stroke_goes():
+    # lined paper turned sideways (the pages_dev lined page): vertical rules 3 px wide. An O whose
+    # side ran down a rule lost it (read J), an I ending beside a rule kept a piece of it (read L)
+    h, w, col = 600, 300, 100
+    rules = np.zeros((h, w), bool)
+    for c in (col, col + 100):
+        rules[:, c : c + 3] = True
+    # a D in thin pen whose stem runs down the first rule, widening it by one or two pixels by turns
+    letter = np.zeros((h, w), bool)
+    for top in range(60, 140, 4):
+        shift = 2 if (top // 4) % 2 else 1
+        letter[top : top + 4, col - shift : col - shift + 4] = True
+    bowl = np.abs(np.hypot(*np.mgrid[-40:41, 0:41]) - 39) < 2
+    letter[60:141, col + 1 : col + 42] |= bowl
+    # an I slanting down to the second rule, beside it (within a rule's drift) before it meets it
+    stem = np.zeros((h, w), bool)
+    rr, cc = draw.line(220, col + 80, 320, col + 97)
+    stem[rr, cc] = True
+    stem = ndimage.binary_dilation(stem, np.ones((5, 5), bool))
+    ink = rules | letter | stem
+    kept = ink_module.remove_ruled_lines(ink)
+    # the D: its stem all there, one piece round its counter
+    assert kept[letter].all()
+    d = kept[55:146, col - 5 : col + 45]
+    assert ndimage.binary_fill_holes(d).sum() > 2 * d.sum()
+    # the I: no piece of the rule beside it stays (it made an L of the I), its own ink does
+    assert kept[stem].mean() > 0.95
+    beside = np.zeros((h, w), bool)
+    beside[:, col + 100 : col + 103] = True
+    meets = np.nonzero(stem[:, col + 99 : col + 103].any(axis=1))[0]  # the rows where the I meets the rule
+    assert not (kept & beside)[: meets.min()].any() and not (kept & beside)[meets.max() + 1 :].any()
+    # the rules themselves go
+    assert not kept[:50].any() and not kept[550:].any()
 
 
 def test_lines_among_other_long_ink_are_found_without_a_warning():

@@ -157,7 +157,7 @@ def ruled_lines(ink):
         labels, line = _straight(ink, along, RULE_DRIFT)
         labels = np.concatenate([[0], np.where(line, np.arange(1, len(line) + 1), 0)])[labels]
         lines |= labels > 0
-        thick |= _thick_stretches(labels, along)
+        thick |= _thick_stretches(labels, along, ink)
     # a thick stretch is a stroke along the line only where a letter's other strokes meet it
     # (a scanner's dark border is thick here and there too, with nothing attached)
     strokes, n = ndimage.label(thick, np.ones((3, 3), bool))
@@ -191,21 +191,43 @@ def _straight(ink, along, drift, thin=True):
     return labels, (length >= RULE_LENGTH * extent) & ((not thin) | (area / length <= RULE_THICK * extent))
 
 
-def _thick_stretches(labels, along):
-    """(h, w) bool: where labelled lines running ``along`` (1: rows, 0: columns) are more than
-    RULE_STROKE x their usual thickness thick: a stroke drawn along the line (an L's foot on a
-    baseline, an I's stem down a rule), which belongs to the letter."""
+def _thick_stretches(labels, along, ink):
+    """(h, w) bool: the pixels of labelled lines running ``along`` (1: rows, 0: columns) where a
+    stroke was drawn along the line (an L's foot on a baseline, an I's stem down a rule, an O's
+    side following one), which belong to the letter.
+
+    A pixel is as thick as the run of ``ink`` straight across the line that it lies in, so a
+    stroke lying on the line widens the line's run there, while a stroke ending beside it (within
+    its drift, RULE_DRIFT) is a run of its own: the rule beside it stays thin and goes (kept, it
+    hung off an I as an L's foot). Runs over RULE_STROKE x the line's usual thickness (the median
+    over its length of its widest run) are a stroke, and so is every run wider than usual joined
+    to one: a stroke lying on the line only in part widens it by a pixel or two along the way,
+    and cut where it did, an O's side was left in pieces too short to meet the rest of the O.
+    """
     on = labels > 0
-    key, counts = _pixels_across(labels, on, along)
-    thickness = counts.reshape(labels.max() + 1, labels.shape[along]).astype(float)
-    thickness[thickness == 0] = np.nan
+    runs = _runs_across(ink, along)
+    key = labels[on].astype(np.int64) * labels.shape[along] + np.nonzero(on)[along]
+    widest = np.zeros((labels.max() + 1) * labels.shape[along])
+    np.maximum.at(widest, key, runs[on])
+    widest = widest.reshape(labels.max() + 1, labels.shape[along])
+    widest[widest == 0] = np.nan
     # label numbers of pieces that are no line hold no pixels: only the others have a thickness
-    present = np.isfinite(thickness[1:]).any(axis=1)
-    usual = np.zeros(labels.max())
-    usual[present] = np.nanmedian(thickness[1:][present], axis=1)
-    thick = np.zeros(labels.shape, bool)
-    thick[on] = counts[key] > RULE_STROKE * np.concatenate([[0], usual])[labels[on]] + 1
-    return thick
+    present = np.isfinite(widest[1:]).any(axis=1)
+    usual = np.full(labels.max() + 1, np.inf)
+    usual[1:][present] = np.nanmedian(widest[1:][present], axis=1)
+    usual = usual[labels]
+    return hysteresis(runs - usual, 0, (RULE_STROKE - 1) * usual + 1)
+
+
+def _runs_across(ink, along):
+    """(h, w) int: the length of the run of ``ink`` straight across ``along`` (1: rows, 0:
+    columns) that each pixel lies in (0 off the ink)."""
+    structure = np.zeros((3, 3), bool)
+    structure[:, 1] = along == 1  # runs down the columns, across lines along the rows
+    structure[1, :] = along == 0
+    structure[1, 1] = True
+    runs, _ = ndimage.label(ink, structure)
+    return np.bincount(runs.ravel())[runs] * ink
 
 
 def _pixels_across(labels, on, along):
