@@ -157,7 +157,7 @@ def ruled_lines(ink):
         labels, line = _straight(ink, along, RULE_DRIFT)
         labels = np.concatenate([[0], np.where(line, np.arange(1, len(line) + 1), 0)])[labels]
         lines |= labels > 0
-        thick |= _thick_stretches(labels, along, ink)
+        thick |= _thick_stretches(labels, along)
     # a thick stretch is a stroke along the line only where a letter's other strokes meet it
     # (a scanner's dark border is thick here and there too, with nothing attached)
     strokes, n = ndimage.label(thick, np.ones((3, 3), bool))
@@ -191,21 +191,23 @@ def _straight(ink, along, drift, thin=True):
     return labels, (length >= RULE_LENGTH * extent) & ((not thin) | (area / length <= RULE_THICK * extent))
 
 
-def _thick_stretches(labels, along, ink):
+def _thick_stretches(labels, along):
     """(h, w) bool: the pixels of labelled lines running ``along`` (1: rows, 0: columns) where a
     stroke was drawn along the line (an L's foot on a baseline, an I's stem down a rule, an O's
     side following one), which belong to the letter.
 
-    A pixel is as thick as the run of ``ink`` straight across the line that it lies in, so a
-    stroke lying on the line widens the line's run there, while a stroke ending beside it (within
-    its drift, RULE_DRIFT) is a run of its own: the rule beside it stays thin and goes (kept, it
-    hung off an I as an L's foot). Runs over RULE_STROKE x the line's usual thickness (the median
-    over its length of its widest run) are a stroke, and so is every run wider than usual joined
-    to one: a stroke lying on the line only in part widens it by a pixel or two along the way,
-    and cut where it did, an O's side was left in pieces too short to meet the rest of the O.
+    A pixel is as thick as the run of the line's pixels straight across the line that it lies
+    in, so a stroke lying on the line widens the line's run there, while a stroke ending beside
+    it (within its drift, RULE_DRIFT) is a run of its own: the rule beside it stays thin and goes
+    (kept, it hung off an I as an L's foot). Runs over RULE_STROKE x the line's usual thickness
+    (the median over its length of its widest run) are a stroke, and so is every run wider than
+    usual joined to one: a stroke lying on the line only in part widens it by a pixel or two
+    along the way, and cut where it did, an O's side was left in pieces too short to meet the
+    rest of the O. (Runs of all the ink across a line, not only of its own pixels, ran into the
+    desk's grain at a sheet's edge, kept the edge and shifted the judgement of a whole sheet.)
     """
     on = labels > 0
-    runs = _runs_across(ink, along)
+    runs = _runs_across(on, along)
     key = labels[on].astype(np.int64) * labels.shape[along] + np.nonzero(on)[along]
     widest = np.zeros((labels.max() + 1) * labels.shape[along])
     np.maximum.at(widest, key, runs[on])
