@@ -111,3 +111,16 @@ def test_pages_dev_and_the_composites_get_rows_when_they_were_scored(stage_outpu
     assert worst["measured"] == pytest.approx(-5.0) and worst["unit"] == "points" and "rot180" in worst["data"]
     assert "more than 3 points off: rot180 -5.0" in worst["note"]
     assert "within 3 points" in table.loc["OCR composites, worst transformation vs flat, cnn", "note"]
+
+
+def test_the_print_faces_get_a_row_per_reader_when_they_were_scored(stage_outputs, tmp_path):
+    faces = pd.DataFrame({"model": ["mlp"] * 3 + ["cnn"] * 3, "font": ["cmr10.ttf", "cmb10.ttf", "overall"] * 2,
+                          "n": [36, 36, 72] * 2, "accuracy": [0.9, 0.8, 0.85, 0.95, 1.0, 0.975]})
+    faces.to_csv(tmp_path / "faces.csv", index=False)
+    assert not report.headline_table(stage_outputs, "emnist36")["quantity"].str.contains("print faces").any()
+    table = report.headline_table({**stage_outputs, "q4_print_faces": str(tmp_path / "faces.csv")}, "emnist36")
+    table = table.set_index("quantity")
+    mlp, cnn = (table.loc[f"held-out print faces, character accuracy, {m}"] for m in ("mlp", "cnn"))
+    assert mlp["measured"] == 0.85 and cnn["measured"] == 0.975
+    assert "2 print faces" in mlp["data"] and "EMNIST36" in mlp["data"]
+    assert mlp["note"] == "72 characters, lowest cmb10.ttf 0.800" and "lowest cmr10.ttf 0.950" in cnn["note"]

@@ -99,6 +99,7 @@ def headline_table(paths, character_source):
                          "the four HW5 pages" + _trained_on(model, chars), reference, "yes", note))
 
     rows += _dev_rows(paths.get("q4_dev"), chars) + _robustness_rows(paths.get("q4_robustness"))
+    rows += _print_face_rows(paths.get("q4_print_faces"), chars)
 
     reader = json.loads(Path(paths["q4_reader"]).read_text())
     rows.append(_row("Q4", "OCR reader MLP test accuracy (single characters)", float(reader["test_acc"]),
@@ -182,6 +183,23 @@ def _robustness_rows(path):
         rows.append(_row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
                          "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, turned, lit, "
                          f"shadowed); worst: {worst['transformation']}", note=note))
+    return rows
+
+
+def _print_face_rows(path, chars):
+    """Rows of each reader's accuracy on printed capitals of faces no reader trains on
+    (results/q4/print_faces.csv; none when there is no such file), each noting its lowest face."""
+    if not path:
+        return []
+    rows = []
+    faces = pd.read_csv(path)
+    for model, per_model in faces.groupby("model", sort=False):
+        overall = per_model[per_model["font"] == "overall"].iloc[0]
+        lowest = per_model[per_model["font"] != "overall"].sort_values("accuracy").iloc[0]
+        data = f"{len(per_model) - 1} print faces no reader trains on, redrawn like page crops"
+        note = f"{int(overall['n'])} characters, lowest {lowest['font']} {lowest['accuracy']:.3f}"
+        rows.append(_row("Q4", f"held-out print faces, character accuracy, {model}", float(overall["accuracy"]),
+                         "fraction", data + _trained_on(model, chars), note=note))
     return rows
 
 

@@ -33,6 +33,8 @@ rule summary_table:
         # pages_dev is scored only when a mirror holds it; the composites, when they have pages
         **({"q4_dev": rules.ocr_dev_accuracy.output.csv} if OCR_DEV else {}),
         **({"q4_robustness": ROBUSTNESS["csv"]} if ROBUST_SETS else {}),
+        # and the print faces, when ocr.models names a network
+        **({"q4_print_faces": rules.print_face_accuracy.output.csv} if OCR_NETWORKS else {}),
         characters=PROVENANCE["characters"],
         replicates="results/replicates.csv",
     output:
