@@ -203,8 +203,9 @@ def _thick_stretches(labels, along):
     (the median over its length of its widest run) are a stroke, and so is every run wider than
     usual joined to one: a stroke lying on the line only in part widens it by a pixel or two
     along the way, and cut where it did, an O's side was left in pieces too short to meet the
-    rest of the O. (Runs of all the ink across a line, not only of its own pixels, ran into the
-    desk's grain at a sheet's edge, kept the edge and shifted the judgement of a whole sheet.)
+    rest of the O. (Runs of all the ink across a line, not only of its own pixels, ran on into
+    a desk's grain hanging off a line beside a sheet: pieces of the line were kept, joined the
+    grain into blobs the size of characters outside the sheet, and the sheet was refused.)
     """
     on = labels > 0
     runs = _runs_across(on, along)
