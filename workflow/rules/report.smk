@@ -34,7 +34,11 @@ rule summary_table:
         **({"q4_dev": rules.ocr_dev_accuracy.output.csv} if OCR_DEV else {}),
         **({"q4_robustness": ROBUSTNESS["csv"]} if ROBUST_SETS else {}),
         # and the print faces, when ocr.models names a network
-        **({"q4_print_faces": rules.print_face_accuracy.output.csv} if OCR_NETWORKS else {}),
+        **(
+            {"q4_print_faces": rules.print_face_accuracy.output.csv}
+            if OCR_NETWORKS
+            else {}
+        ),
         characters=PROVENANCE["characters"],
         replicates="results/replicates.csv",
     output:
