@@ -146,19 +146,27 @@ def _trained_on(model, chars):
     return "" if model == "tesseract" else f"; classifier trained on {chars}"
 
 
+def _per_model(path):
+    """(model, its rows) of a results table with a ``model`` column, in the file's order; none
+    when there is no such file (a stage not run)."""
+    return pd.read_csv(path).groupby("model", sort=False) if path else []
+
+
+def _lowest(rows, name, value):
+    """"<name> <value>" of the row of ``rows`` (other than the overall row) lowest in ``value``."""
+    lowest = rows[rows[name] != "overall"].sort_values(value).iloc[0]
+    return f"{lowest[name]} {lowest[value]:.3f}"
+
+
 def _dev_rows(path, chars):
     """Rows of the readers' overall accuracy on the mirror's pages_dev photographs
-    (results/q4/ocr_dev.csv; none when there is no such file), each noting its lowest page."""
-    if not path:
-        return []
+    (results/q4/ocr_dev.csv), each noting its lowest page."""
     rows = []
-    dev = pd.read_csv(path)
-    for model, per_model in dev.groupby("model", sort=False):
+    for model, per_model in _per_model(path):
         accuracy = _overall_accuracy(per_model)
         if accuracy is None:
             continue
-        pages = per_model[per_model["image"] != "overall"].sort_values("char_accuracy")
-        note = f"{len(pages)} pages, lowest {pages['image'].iloc[0]} {pages['char_accuracy'].iloc[0]:.3f}"
+        note = f"{(per_model['image'] != 'overall').sum()} pages, lowest {_lowest(per_model, 'image', 'char_accuracy')}"
         rows.append(_row("Q4", f"OCR character accuracy on pages_dev, {model}", accuracy, "fraction",
                          "real photos and scans of the mirror's pages_dev (settings were chosen on them)"
                          + _trained_on(model, chars), note=note))
@@ -166,13 +174,10 @@ def _dev_rows(path, chars):
 
 
 def _robustness_rows(path):
-    """Rows of the worst transformation of the composite photographs (results/q4/robustness.csv;
-    none when there is no such file), in points of character accuracy off the flat page."""
-    if not path:
-        return []
+    """Rows of the worst transformation of the composite photographs (results/q4/robustness.csv),
+    in points of character accuracy off the flat page."""
     rows = []
-    robustness = pd.read_csv(path)
-    for model, per_model in robustness.groupby("model", sort=False):
+    for model, per_model in _per_model(path):
         worst = per_model.sort_values("vs_flat").iloc[0]
         off = per_model[per_model["vs_flat"] < -ROBUSTNESS_TARGET]
         flat = per_model.loc[per_model["transformation"] == "flat", "char_accuracy"]
@@ -188,16 +193,12 @@ def _robustness_rows(path):
 
 def _print_face_rows(path, chars):
     """Rows of each reader's accuracy on printed capitals of faces no reader trains on
-    (results/q4/print_faces.csv; none when there is no such file), each noting its lowest face."""
-    if not path:
-        return []
+    (results/q4/print_faces.csv), each noting its lowest face."""
     rows = []
-    faces = pd.read_csv(path)
-    for model, per_model in faces.groupby("model", sort=False):
+    for model, per_model in _per_model(path):
         overall = per_model[per_model["font"] == "overall"].iloc[0]
-        lowest = per_model[per_model["font"] != "overall"].sort_values("accuracy").iloc[0]
         data = f"{len(per_model) - 1} print faces no reader trains on, redrawn like page crops"
-        note = f"{int(overall['n'])} characters, lowest {lowest['font']} {lowest['accuracy']:.3f}"
+        note = f"{int(overall['n'])} characters, lowest {_lowest(per_model, 'font', 'accuracy')}"
         rows.append(_row("Q4", f"held-out print faces, character accuracy, {model}", float(overall["accuracy"]),
                          "fraction", data + _trained_on(model, chars), note=note))
     return rows
