@@ -209,7 +209,7 @@ def _thick_stretches(labels, along):
     """
     on = labels > 0
     runs = _runs_across(on, along)
-    key = labels[on].astype(np.int64) * labels.shape[along] + np.nonzero(on)[along]
+    key = _position_keys(labels, on, along)
     widest = np.zeros((labels.max() + 1) * labels.shape[along])
     np.maximum.at(widest, key, runs[on])
     widest = widest.reshape(labels.max() + 1, labels.shape[along])
@@ -233,12 +233,16 @@ def _runs_across(ink, along):
     return np.bincount(runs.ravel())[runs] * ink
 
 
+def _position_keys(labels, on, along):
+    """(k,) for each pixel ``on``: its line's label x the positions along ``along`` (1: rows, 0:
+    columns) + its position along it, one key per (line, position)."""
+    return labels[on].astype(np.int64) * labels.shape[along] + np.nonzero(on)[along]
+
+
 def _pixels_across(labels, on, along):
-    """How many pixels of each labelled line lie across each position along it (``along`` 1:
-    rows, 0: columns), counting the pixels ``on``: (key of each such pixel, label x positions +
-    its position; counts (labels.max() + 1) x positions, flat, indexed by key)."""
-    key = labels[on].astype(np.int64) * labels.shape[along] + np.nonzero(on)[along]
-    return key, np.bincount(key, minlength=(labels.max() + 1) * labels.shape[along])
+    """How many pixels ``on`` of each labelled line lie across each position along it (``along``
+    1: rows, 0: columns): ((labels.max() + 1) x positions,) flat, indexed by :func:`_position_keys`."""
+    return np.bincount(_position_keys(labels, on, along), minlength=(labels.max() + 1) * labels.shape[along])
 
 
 def remove_ruled_lines(ink, faint=None, dark=None, lines=None):
@@ -296,7 +300,7 @@ def _usual_thickness(labels, traced, along):
     """The lines' usual thickness across ``along`` (1: rows, 0: columns): the median over every
     line (``labels`` where ``traced``) and position along it of its pixels there, so letters
     touching a line, at a few positions, do not thicken it."""
-    counts = _pixels_across(labels, traced, along)[1]
+    counts = _pixels_across(labels, traced, along)
     return float(np.median(counts[counts > 0]))
 
 
