@@ -62,7 +62,7 @@ def steps(page, model):
     from nnrec.ocr import read, segment
 
     t_load, classify = best_of(3, lambda: classifiers.load_classifier(model))
-    t_read, image = best_of(3, lambda: ocr.read_image(page))
+    t_read, image = best_of(3, lambda: ocr.open_page(page))
     t_grey, _ = best_of(3, lambda: segment._shrink(image))
     t_find, found = best_of(3, lambda: segment.find_characters(image))
     t_group, (lines, _) = best_of(3, lambda: segment.group_lines(found.boxes))

@@ -8,7 +8,7 @@ from nnrec.plots import save
 
 with io.log_to(snakemake.log[0]):
     p, out = snakemake.params, snakemake.output
-    image = ocr.read_image(snakemake.input.page)
+    image = ocr.open_page(snakemake.input.page)
     classify = classifiers.load_classifier(snakemake.input.model)
     judge = classifiers.load_classifier(snakemake.input.judge) if p.judge else None
     result = ocr.extract_text(image, classify, stroke=p.stroke, word_context=p.word_context,

@@ -152,3 +152,44 @@ def test_truncated_and_tiny_images_are_refused_naming_the_file(tmp_path):
         image.read_image(tmp_path / "missing.png")
     with pytest.raises(DataError, match=f"{tmp_path.name}: a folder, not a page image"):
         image.read_image(tmp_path)
+
+
+def test_a_large_jpeg_is_decoded_only_as_finely_as_reading_needs(tmp_path, monkeypatch):
+    ink, true = page_and_boxes(["HLTF VLN", "FLT HNV", "NVT LH"])
+    ink = np.kron(ink, np.ones((3, 3), bool))  # characters 120 px tall, 40 once shrunk by 3
+    true = [[3 * v for v in box] for box in true]
+    upright = np.dstack([grey_u8(ink)] * 3)
+    # stored a quarter turn from upright, as a phone held sideways does
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    path = tmp_path / "phone.jpg"
+    Image.fromarray(np.ascontiguousarray(np.rot90(upright, 1))).save(path, exif=exif, quality=95)
+    whole = image.read_image(path)
+    # a working size that shrinks this page by 3: libjpeg decodes it at half of each side
+    monkeypatch.setattr(image, "WORK_PIXELS", ink.size / 8)
+    page = image.open_page(path)
+    assert isinstance(page, image.ScaledPage) and page.shape == whole.shape == upright.shape
+    pixels, reduction = page.pixels(3)
+    assert reduction == 2 and pixels.shape == (-(-ink.shape[0] // 2), -(-ink.shape[1] // 2), 3)
+    for factor in (2, 3, 4):  # a whole reduction of the half-size pixels, or 1.5 by PIL's box filter
+        shrunk, expected = image.shrunk_grey(page, factor), image.shrunk_grey(whole, factor)
+        assert shrunk.shape == expected.shape
+        assert np.abs(shrunk - expected)[:-1, :-1].mean() < 0.01, factor  # the last blocks: see block_sums
+    # the same characters are found as in the whole decode, their boxes in the whole image's pixels
+    found, from_whole = segment.find_characters(page), segment.find_characters(whole)
+    assert found.scale == from_whole.scale == 1 / 3
+    assert matched(found.page_boxes(), true) == len(true) == len(found.boxes)
+    assert matched(found.page_boxes(), from_whole.page_boxes(), min_iou=0.9) == len(true)
+    assert np.array_equal(np.asarray(page), whole) and page.pixels(1)[1] == 1  # the whole, when asked for
+
+
+def test_only_a_jpeg_worth_shrinking_is_decoded_smaller(tmp_path, monkeypatch):
+    ink, _ = page_and_boxes()
+    for name in ("page.png", "page.jpg"):
+        Image.fromarray(grey_u8(ink)).save(tmp_path / name)
+    monkeypatch.setattr(image, "WORK_PIXELS", ink.size / 8)
+    assert isinstance(image.open_page(tmp_path / "page.png"), np.ndarray)  # PNG has no scaled decode
+    assert isinstance(image.open_page(tmp_path / "page.jpg"), image.ScaledPage)
+    monkeypatch.setattr(image, "WORK_PIXELS", ink.size)
+    page = image.open_page(tmp_path / "page.jpg")
+    assert isinstance(page, np.ndarray) and np.array_equal(page, image.read_image(tmp_path / "page.jpg"))

@@ -131,9 +131,9 @@ def _ocr(args):
     # starts a pool of them (set before numpy loads; a caller's own setting wins)
     for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
-    from nnrec.ocr.image import read_image
+    from nnrec.ocr.image import open_page
 
-    images = _decoded_ahead(args.pages, read_image)  # the first page decodes while the readers load
+    images = _decoded_ahead(args.pages, open_page)  # the first page decodes while the readers load
     from nnrec import classifiers, ocr
 
     model = Path(args.model) if args.model else default_model()

@@ -25,7 +25,7 @@ PIL) can decode a page while the rest loads (see ``nnrec ocr``). Loading a saved
 import importlib
 
 _HOMES = {"PageText": "read", "extract_text": "read", "read_page": "read", "word_context_labels": "read",
-          "read_image": "image", "to_grey": "image"}
+          "read_image": "image", "open_page": "image", "to_grey": "image"}
 
 __all__ = sorted(_HOMES)
 

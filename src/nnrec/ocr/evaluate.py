@@ -11,7 +11,7 @@ import numpy as np
 from nnrec.ocr import composite
 from nnrec.ocr.read import extract_text
 from nnrec.ocr.score import run_tesseract, score_page
-from nnrec.ocr.image import read_image
+from nnrec.ocr.image import open_page, read_image
 
 # Columns of robustness.csv: per transformation and model, the character accuracy over all
 # pages (weighted by their characters), without word context too, and the change from `flat`.
@@ -64,7 +64,7 @@ def score_images(items, model, classify=None, stroke=None, word_context=True, pr
             page = score_page(text, item["truth"], len(boxes))
         else:
             kwargs = {} if stroke is None else {"stroke": stroke}
-            result = extract_text(read_image(item["path"]), classify, word_context=word_context,
+            result = extract_text(open_page(item["path"]), classify, word_context=word_context,
                                   orientation=orientation, judge=judge, **kwargs)
             text = result.text
             page = score_page(text, item["truth"], len(result.boxes), result.text_without_context)

@@ -12,16 +12,29 @@ format PIL cannot decode, truncated) raises :class:`nnrec.DataError`: one line n
 and what was found.
 """
 
+import threading
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from skimage import color, util
 
 from nnrec import DataError
 
 # Smallest page side, in pixels, that can hold a line of characters.
 MIN_SIDE = 8
+
+# Working resolution: pages are box-averaged by a whole factor down to at most this many pixels
+# (the frame, or the sheet found in it) before thresholding (nnrec.ocr.segment): a photograph's
+# characters stay 40-150 px tall at this size, plenty for a 32x32 cell, and a 12 MP page is read
+# in well under a second.
+WORK_PIXELS = 1.6e6
+
+# libjpeg's DCT scaling decodes a JPEG directly at 1/2, 1/4 or 1/8 of each side.
+JPEG_REDUCTIONS = (2, 4, 8)
+
+# EXIF orientations (5-8) that store the picture a quarter turn from upright.
+_QUARTER_TURNS = (5, 6, 7, 8)
 
 # Luminance weights of sRGB (Rec. 709), those of skimage.color.rgb2gray.
 LUMA = (0.2125, 0.7154, 0.0721)
@@ -77,13 +90,14 @@ def _as_array(image, path):
                     "CMYK page image")
 
 
-def read_image(path):
-    """Read a page image from disk -> (h, w) grey (uint8 or uint16) or (h, w, 3) uint8 RGB array.
+def _decode(path, reduction_for=None):
+    """Decode the page image at ``path`` upright -> (array, (h, w), reduction): the array as
+    :func:`read_image` gives it, the whole upright image's height and width, and how many times
+    smaller each side of the array is.
 
-    Upright as the EXIF orientation says (phones store the sensor's pixels and a tag saying how
-    the phone was held). CMYK, YCbCr and palette images become RGB; transparent (RGBA, grey +
-    alpha, palette) pixels are composited on white. The first frame of a multi-frame file is
-    read. Anything that is not a page image raises DataError naming the file.
+    reduction_for: callable from the whole image's pixel count to a reduction wanted (1, 2, 4
+    or 8); a JPEG is then decoded that much smaller by libjpeg's DCT scaling, any other format
+    whole. None: whole.
     """
     path = Path(path)
     if not path.is_file():
@@ -93,7 +107,14 @@ def read_image(path):
         raise DataError(f"{path}: empty file (0 bytes); expected a JPEG or PNG page image")
     try:
         with Image.open(path) as image:
+            wide, tall = image.size
+            wanted = reduction_for(wide * tall) if reduction_for else 1
+            if wanted > 1:  # a no-op but for JPEG (and MPO, a phone's JPEG); PIL takes the floor
+                image.draft(image.mode, (max(1, wide // wanted), max(1, tall // wanted)))
             image.load()
+            reduction = next(r for r in (1, *JPEG_REDUCTIONS) if -(-wide // r) == image.size[0])
+            if image.getexif().get(ExifTags.Base.Orientation, 1) in _QUARTER_TURNS:
+                wide, tall = tall, wide
             ImageOps.exif_transpose(image, in_place=True)
             array = _as_array(image, path)
     except UnidentifiedImageError:
@@ -106,10 +127,92 @@ def read_image(path):
         detail = " ".join(str(error).split())
         raise DataError(f"{path}: cannot be decoded ({detail}); the file is damaged or cut short "
                         f"({size} bytes)") from None
-    if min(array.shape[:2]) < MIN_SIDE:
-        raise DataError(f"{path}: decoded to an image of {array.shape[1]}x{array.shape[0]} pixels; "
+    if min(tall, wide) < MIN_SIDE:
+        raise DataError(f"{path}: decoded to an image of {wide}x{tall} pixels; "
                         f"expected a page image at least {MIN_SIDE} pixels on each side")
-    return array
+    return array, (tall, wide), reduction
+
+
+def read_image(path):
+    """Read a page image from disk -> (h, w) grey (uint8 or uint16) or (h, w, 3) uint8 RGB array.
+
+    Upright as the EXIF orientation says (phones store the sensor's pixels and a tag saying how
+    the phone was held). CMYK, YCbCr and palette images become RGB; transparent (RGBA, grey +
+    alpha, palette) pixels are composited on white. The first frame of a multi-frame file is
+    read. Anything that is not a page image raises DataError naming the file.
+    """
+    return _decode(path)[0]
+
+
+def shrink_factor(pixels, work_pixels=None):
+    """The whole factor a page of ``pixels`` is box-averaged down by so that it has at most
+    ``work_pixels`` (default WORK_PIXELS; 1: not at all)."""
+    return max(1, int(np.ceil(np.sqrt(pixels / (work_pixels or WORK_PIXELS)))))
+
+
+def _jpeg_reduction(most):
+    """The largest of libjpeg's reductions (1, 2, 4, 8) that is at most ``most``."""
+    return max(r for r in (1, *JPEG_REDUCTIONS) if r <= most)
+
+
+class ScaledPage:
+    """A JPEG page decoded smaller than it is, as :func:`open_page` gives it: a reader that only
+    ever looks at the page shrunk (:func:`shrunk_grey`) needs no more.
+
+    shape: the whole upright image's (h, w) or (h, w, 3), as :func:`read_image` would give it.
+    :meth:`pixels` gives the page decoded at a given reduction or finer; ``np.asarray(page)``
+    decodes it whole (what :func:`read_image` gives).
+    """
+
+    def __init__(self, path, shape, reduction, pixels):
+        self.path, self.shape, self.ndim = Path(path), tuple(shape), len(shape)
+        self._decoded = {reduction: pixels}
+        self._lock = threading.Lock()  # the sheet is looked for in a thread while the page shrinks
+
+    def pixels(self, most):
+        """(array, reduction): the page decoded with each side ``reduction`` times smaller, the
+        coarsest reduction of at most ``most`` (a whole number) decoded so far, else decoded
+        now at the largest of libjpeg's reductions not above ``most``."""
+        with self._lock:
+            have = [r for r in self._decoded if r <= most]
+            if not have:
+                wanted = _jpeg_reduction(most)
+                array, _, reduction = _decode(self.path, lambda pixels: wanted)
+                self._decoded[reduction] = array
+                have = [reduction]
+            return self._decoded[max(have)], max(have)
+
+    def __array__(self, dtype=None, copy=None):
+        whole = self.pixels(1)[0]
+        return whole if dtype is None else whole.astype(dtype)
+
+
+def open_page(path, work_pixels=None):
+    """The page image at ``path``, for reading at ``work_pixels`` (default WORK_PIXELS).
+
+    A JPEG that is shrunk by 2 or more to fit in ``work_pixels`` (:func:`shrink_factor`) is
+    decoded only as finely as that needs, by libjpeg's DCT scaling (half of each side for a
+    factor of 2 or 3: a third of the time and a quarter of the memory of the whole decode) and
+    returned as a :class:`ScaledPage`; anything else is :func:`read_image`'s array. Errors as
+    :func:`read_image`'s.
+    """
+    array, shape, reduction = _decode(path, lambda pixels: _jpeg_reduction(shrink_factor(pixels, work_pixels)))
+    if reduction == 1:
+        return array
+    return ScaledPage(path, shape + array.shape[2:], reduction, array)
+
+
+def as_page(image):
+    """A :class:`ScaledPage` as it is (not decoded whole); anything else as an array."""
+    return image if isinstance(image, ScaledPage) else np.asarray(image)
+
+
+def coarse_pixels(image, most):
+    """(pixels, reduction): a :class:`ScaledPage`'s pixels decoded at a reduction of at most
+    ``most`` (:meth:`ScaledPage.pixels`); any other image is its own pixels, reduction 1."""
+    if isinstance(image, ScaledPage):
+        return image.pixels(most)
+    return np.asarray(image), 1
 
 
 def to_grey(image):
@@ -167,8 +270,17 @@ def shrunk_grey(image, factor):
     last blocks padded with zeros), to within float rounding.
 
     An 8-bit RGB photograph is averaged before it is weighed to grey: its channels are summed in
-    integers (exact), so only the small copy is ever converted to floats.
+    integers (exact), so only the small copy is ever converted to floats. A
+    :class:`ScaledPage` is shrunk from its pixels decoded at a reduction that divides ``factor``
+    as above, else from those at the coarsest reduction under it by PIL's box filter (area
+    averages over the remaining fraction of a factor, e.g. 1.5, rounded to 8 bits).
     """
+    if isinstance(image, ScaledPage):
+        pixels, reduction = image.pixels(factor)
+        if factor % reduction == 0:
+            return shrunk_grey(pixels, factor // reduction)
+        tall, wide = -(-image.shape[0] // factor), -(-image.shape[1] // factor)
+        return to_grey(np.asarray(Image.fromarray(pixels).resize((wide, tall), Image.Resampling.BOX)))
     image = np.asarray(image)
     if factor == 1:
         return to_grey(image)

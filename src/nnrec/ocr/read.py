@@ -12,7 +12,7 @@ import numpy as np
 
 from nnrec import DataError, charset
 from nnrec.ocr.glyphs import DEFAULT_STROKE, normalise_glyphs
-from nnrec.ocr.image import read_image
+from nnrec.ocr.image import open_page
 from nnrec.ocr.orientation import page_turn, sample_indices, turn_back
 from nnrec.ocr.segment import character_masks, find_characters, group_lines, word_spans
 
@@ -143,7 +143,7 @@ def crop_rows(found, order=None, stroke=DEFAULT_STROKE):
 def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orientation=False, judge=None):
     """Read a page: find, group, crop and classify its characters.
 
-    image: page array (grey, RGB or RGBA). classify: callable mapping (n, 1024) dataset rows to
+    image: page array (grey, RGB or RGBA) or :func:`nnrec.ocr.image.open_page`'s page. classify: callable mapping (n, 1024) dataset rows to
     (n, 36) class probabilities (e.g. from :func:`nnrec.classifiers.load_classifier`). stroke:
     pen width in 32x32 pixels that crops are redrawn with (match the classifier's training
     data). word_context: read each word as all letters or all digits
@@ -218,5 +218,5 @@ def read_page(page_path, classify, word_context=True):
     word_context: see :func:`extract_text`. Lines end with a newline; a blank page gives "".
     Errors name the file (DataError).
     """
-    text = extract_text(read_image(page_path), classify, word_context=word_context).text
+    text = extract_text(open_page(page_path), classify, word_context=word_context).text
     return text + "\n" if text else ""

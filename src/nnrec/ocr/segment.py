@@ -18,15 +18,10 @@ import numpy as np
 from scipy import ndimage
 from skimage import measure, transform
 
-from nnrec.ocr.image import read_image, shrunk_grey  # noqa: F401 (read_image: re-exported for callers)
+from nnrec.ocr.image import as_page, read_image, shrink_factor, shrunk_grey  # noqa: F401 (read_image: re-exported)
 from nnrec.ocr.ink import COUNTER_REACH, binarize, closed_counters
 from nnrec.ocr.sheet import find_sheet, sheet_area, sheet_mask, upright_transform, warp_page
 from nnrec.ocr.skew import estimate_skew, level_transform
-
-# Working resolution: pages are box-averaged down to at most this many pixels before
-# thresholding (a photograph's characters stay 40-150 px tall at this size, plenty for a
-# 32x32 cell, and a 12 MP page is read in well under a second).
-WORK_PIXELS = 1.6e6
 
 
 # A blob whose mean darkness is under FAINT x that of the page's typical character is no
@@ -85,9 +80,8 @@ RULED = 10
 
 def _shrink(image, pixels=None):
     """A page image in grey, box-averaged down so ``pixels`` of it (default: all) fit in
-    WORK_PIXELS (:func:`nnrec.ocr.image.shrunk_grey`); returns (grey, factor)."""
-    pixels = image.shape[0] * image.shape[1] if pixels is None else pixels
-    factor = max(1, int(np.ceil(np.sqrt(pixels / WORK_PIXELS))))
+    nnrec.ocr.image.WORK_PIXELS (:func:`nnrec.ocr.image.shrunk_grey`); returns (grey, factor)."""
+    factor = shrink_factor(image.shape[0] * image.shape[1] if pixels is None else pixels)
     return shrunk_grey(image, factor), factor
 
 
@@ -265,9 +259,10 @@ def _character_ink(comp):
 def upright_page(image):
     """The photo's sheet, rectified and turned so its text lines are level.
 
-    image: the input array (its colour finds the sheet, :func:`nnrec.ocr.sheet.find_sheet`),
+    image: the input array or :class:`nnrec.ocr.image.ScaledPage` (its colour finds the sheet,
+    :func:`nnrec.ocr.sheet.find_sheet`),
     read in grey (:func:`nnrec.ocr.image.shrunk_grey`). The page is read shrunk so the whole frame, or the
-    sheet found in it, fits in WORK_PIXELS. A sheet told from the desk by brightness alone
+    sheet found in it, fits in nnrec.ocr.image.WORK_PIXELS. A sheet told from the desk by brightness alone
     must hold the writing (its edge could be a shadow's): see SHEET_LEAK. The text's skew is
     measured on the ink of character-sized blobs (:func:`nnrec.ocr.skew.estimate_skew`) and the
     page turned when it is MIN_SKEW or more.
@@ -415,8 +410,9 @@ def _edge_junk(comp, kept, rectified):
 def find_characters(image):
     """Find the handwritten characters on a page image.
 
-    image: (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA array, any dtype. The page is shrunk to
-    at most WORK_PIXELS, its sheet cut out of the desk and turned upright (:func:`upright_page`),
+    image: (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA array, any dtype, or a
+    :class:`nnrec.ocr.image.ScaledPage` (:func:`nnrec.ocr.image.open_page`). The page is shrunk to
+    at most nnrec.ocr.image.WORK_PIXELS, its sheet cut out of the desk and turned upright (:func:`upright_page`),
     binarised (:func:`binarize`), split into connected components, and the
     pieces of one character merged (:func:`_merge_pieces`); dots, specks (under SPECK_SIZE),
     blobs that are the page's edge (:func:`_edge_junk`), faint ones (:func:`_faint`,
@@ -424,7 +420,7 @@ def find_characters(image):
     typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
-    grey, ink, dark, comp, to_working, factor, found, angle, kept = upright_page(np.asarray(image))
+    grey, ink, dark, comp, to_working, factor, found, angle, kept = upright_page(as_page(image))
     sheet = None if found is None else found.outline
     to_image = to_working + transform.AffineTransform(scale=factor)
     labels, boxes, areas, height = comp.labels, comp.boxes, comp.areas, comp.height

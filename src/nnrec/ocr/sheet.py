@@ -29,6 +29,8 @@ from scipy import ndimage
 from scipy.spatial import ConvexHull
 from skimage import color, draw, filters, measure, morphology, segmentation, transform, util
 
+from nnrec.ocr.image import as_page, coarse_pixels
+
 # The sheet is looked for on a copy this many pixels on its longer side.
 SHEET_PIXELS = 320
 
@@ -130,12 +132,14 @@ class Sheet:
 def _small_lab(image):
     """Image -> (L, ab, scale): lightness 0-1 and (h, w, 2) colour (a*, b* / 100) of a copy at
     most SHEET_PIXELS on its longer side, ``scale`` small pixels per input pixel."""
-    image = np.asarray(image)
-    step = max(1, int(np.ceil(max(image.shape[:2]) / SHEET_PIXELS)))
-    # a strided subsample, then a 2 x 2 box average: a 12 MP photo is never converted whole
-    fine = max(1, step // 2)
-    small = util.img_as_float(image[::fine, ::fine])
-    block = (max(1, step // fine),) * 2
+    shape = as_page(image).shape
+    step = max(1, int(np.ceil(max(shape[:2]) / SHEET_PIXELS)))
+    # a strided subsample, then a 2 x 2 box average: a 12 MP photo is never converted whole (nor,
+    # a ScaledPage, decoded more finely than it was)
+    pixels, reduction = coarse_pixels(image, max(1, step // 2))
+    fine = max(1, step // 2 // reduction)
+    small = util.img_as_float(pixels[::fine, ::fine])
+    block = (max(1, step // (fine * reduction)),) * 2
     if small.ndim == 3 and small.shape[2] >= 3:
         rgb = transform.downscale_local_mean(small[..., :3], (*block, 1))
         lab = color.rgb2lab(np.clip(rgb, 0, 1))
@@ -144,7 +148,7 @@ def _small_lab(image):
         grey = small[..., 0] if small.ndim == 3 else small
         lightness = transform.downscale_local_mean(grey, block)
         ab = np.zeros(lightness.shape + (2,))
-    scale = lightness.shape[0] / image.shape[0]
+    scale = lightness.shape[0] / shape[0]
     return lightness, ab, scale
 
 
@@ -420,7 +424,8 @@ def _sheet(region, lightness, either_way=False, inside=False):
 def find_sheet(image):
     """The sheet in a photo of a page on a desk, or None when the photo is all page.
 
-    image: (h, w) grey or (h, w, 3/4) colour array, any dtype. The sheet is the convex hull of
+    image: (h, w) grey or (h, w, 3/4) colour array, any dtype, or a
+    :class:`nnrec.ocr.image.ScaledPage` (looked at as decoded). The sheet is the convex hull of
     the paper-coloured region holding the middle of the frame (:func:`paper_region`; the hull,
     so a notch where the light on the paper turns warm is never cut away), or failing that of
     the region brighter than the rest (:func:`brighter`: a page on a grey desk), or failing that
