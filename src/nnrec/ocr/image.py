@@ -7,6 +7,11 @@ transparent pixels are laid on white paper, 16-bit grey stays 16-bit. What comes
 (h, w) grey or (h, w, 3) RGB array; :func:`to_grey` turns that (or any grey, RGB or RGBA array
 a caller has made) into the float grey page that segmentation works on.
 
+Segmentation only ever looks at a page shrunk to WORK_PIXELS (:func:`shrunk_grey`), so
+:func:`open_page`, what reading a file starts with, decodes a large JPEG only as finely as that
+needs (a :class:`ScaledPage`, by libjpeg's DCT scaling): on a 12 MP photo a third of the time
+and a quarter of the memory of the whole decode.
+
 A file that is not a page image (missing, empty, a text or web page saved as .jpg, a photo
 format PIL cannot decode, truncated) raises :class:`nnrec.DataError`: one line naming the file
 and what was found.
