@@ -71,6 +71,11 @@ def test_robustness_table_weights_pages_by_their_characters():
     assert table.loc["flat", "char_accuracy"] == pytest.approx((10 * 1.0 + 30 * 0.6) / 40)
     assert table.loc["flat", "char_accuracy_no_context"] == pytest.approx((10 * 0.9 + 30 * 0.5) / 40)
     assert table.loc["rot+15", "vs_flat"] == pytest.approx(0.5 - 0.7)
+    # over draws of the pages: page a alone lost 5 of 10 characters, b alone 3 of 30, together 8
+    # of 40; each alone is drawn (twice) in about a quarter of the draws
+    assert table.loc["rot+15", "vs_flat_low"] == pytest.approx(-0.5)
+    assert table.loc["rot+15", "vs_flat_high"] == pytest.approx(-0.1)
+    assert table.loc["flat", "vs_flat_low"] == table.loc["flat", "vs_flat_high"] == 0.0
     assert table.loc["rot+15", "n_pages"] == 2 and table.loc["rot+15", "n_true"] == 40
     # page a fell from 1.0 to 0.5, page b from 0.6 to 0.5 (more than 3 points): neither near flat
     assert table.loc["flat", "pages_near_flat"] == 2 and table.loc["rot+15", "pages_near_flat"] == 0

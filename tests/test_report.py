@@ -111,6 +111,12 @@ def test_pages_dev_and_the_composites_get_rows_when_they_were_scored(stage_outpu
     assert worst["measured"] == pytest.approx(-5.0) and worst["unit"] == "points" and "rot180" in worst["data"]
     assert "more than 3 points off: rot180 -5.0" in worst["note"]
     assert "within 3 points" in table.loc["OCR composites, worst transformation vs flat, cnn", "note"]
+    # with its interval over the pages
+    robustness["vs_flat_low"], robustness["vs_flat_high"] = robustness["vs_flat"] - 0.04, robustness["vs_flat"] + 0.01
+    robustness.to_csv(tmp_path / "robustness.csv", index=False)
+    worst = report.headline_table(paths, "emnist36").set_index("quantity").loc[
+        "OCR composites, worst transformation vs flat, mlp"]
+    assert "more than 3 points off (in brackets: 95% of draws of the pages): rot180 -5.0 (-9.0 to -4.0)" in worst["note"]
 
 
 def test_the_print_faces_get_a_row_per_reader_when_they_were_scored(stage_outputs, tmp_path):

@@ -173,6 +173,13 @@ def _dev_rows(path, chars):
     return rows
 
 
+def _points_off(row):
+    """"camera -3.6", with its interval over the pages in brackets when the table has one."""
+    text = f"{row.transformation} {100 * row.vs_flat:+.1f}"
+    low, high = getattr(row, "vs_flat_low", np.nan), getattr(row, "vs_flat_high", np.nan)
+    return text if np.isnan(low) else text + f" ({100 * low:+.1f} to {100 * high:+.1f})"
+
+
 def _robustness_rows(path):
     """Rows of the worst transformation of the composite photographs (results/q4/robustness.csv),
     in points of character accuracy off the flat page."""
@@ -181,9 +188,10 @@ def _robustness_rows(path):
         worst = per_model.sort_values("vs_flat").iloc[0]
         off = per_model[per_model["vs_flat"] < -ROBUSTNESS_TARGET]
         flat = per_model.loc[per_model["transformation"] == "flat", "char_accuracy"]
+        spread = " (in brackets: 95% of draws of the pages)" if "vs_flat_low" in per_model else ""
         note = (f"flat {flat.iloc[0]:.3f}; " if len(flat) else "") + (
-            f"more than {100 * ROBUSTNESS_TARGET:g} points off: "
-            + ", ".join(f"{r.transformation} {100 * r.vs_flat:+.1f}" for r in off.itertuples())
+            f"more than {100 * ROBUSTNESS_TARGET:g} points off{spread}: "
+            + ", ".join(_points_off(r) for r in off.itertuples())
             if len(off) else f"every transformation within {100 * ROBUSTNESS_TARGET:g} points")
         rows.append(_row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
                          "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, turned, lit, "

@@ -18,9 +18,15 @@ from nnrec.ocr.image import open_page, read_image
 # pages_near_flat counts the pages read within NEAR_FLAT of their own flat score (or better): one
 # page read as garbage (1 - CER far below 0 when desk texture is read as text) can sink the
 # pooled accuracy, so the count says how many pages a transformation actually hurt.
+# vs_flat_low and vs_flat_high bound the middle INTERVAL of vs_flat over the pages: the pages
+# drawn BOOTSTRAP times with replacement (seeded), each draw's composites and flat pages pooled as
+# above. A few characters more or fewer on one page move vs_flat by a point: the interval says
+# whether a change is more than the pages that happen to be in the set.
 ROBUSTNESS_COLUMNS = ["transformation", "model", "char_accuracy", "char_accuracy_no_context", "vs_flat",
-                      "pages_near_flat", "n_pages", "n_true"]
+                      "vs_flat_low", "vs_flat_high", "pages_near_flat", "n_pages", "n_true"]
 NEAR_FLAT = 0.03
+INTERVAL = 0.95
+BOOTSTRAP = 2000
 # Columns of robustness_pages.csv: one row per composite and reader.
 PAGE_COLUMNS = ["page", "transformation", "model", "n_true", "n_found", "char_accuracy", "char_accuracy_no_context",
                 "lines_correct", "lines_true"]
@@ -101,8 +107,9 @@ def robustness_table(scores, transformations=None):
     the transformation's pages weighted by their true characters (1 - total edits / total
     characters, as the overall rows of :func:`nnrec.ocr.score.accuracy_table`), the same
     without word context, vs_flat (the change from the model's ``flat`` row; empty without
-    one), pages_near_flat (pages within NEAR_FLAT of their own flat score or above; empty
-    without per-page names or flat rows), pages and true characters. Rows follow ``transformations`` (default: the order of
+    one), vs_flat_low and vs_flat_high (its interval over the pages, see INTERVAL; empty without
+    per-page names or flat rows), pages_near_flat (pages within NEAR_FLAT of their own flat score
+    or above; empty likewise), pages and true characters. Rows follow ``transformations`` (default: the order of
     :data:`nnrec.ocr.composite.TRANSFORMATIONS`, then any others), models in order of appearance.
     """
     import pandas as pd
@@ -135,4 +142,23 @@ def robustness_table(scores, transformations=None):
         has_flat = not page_flat.empty
         table["pages_near_flat"] = [int(counts.get((t, m), 0)) if has_flat else None
                                     for t, m in zip(table["transformation"], table["model"])]
+        bounds = [_vs_flat_interval(frame, page_flat, t, m) if has_flat else (np.nan, np.nan)
+                  for t, m in zip(table["transformation"], table["model"])]
+        table[["vs_flat_low", "vs_flat_high"]] = np.array(bounds, float).reshape(-1, 2)
     return table
+
+
+def _vs_flat_interval(frame, page_flat, transformation, model):
+    """(low, high): the middle INTERVAL of vs_flat for ``transformation`` read by ``model`` over
+    BOOTSTRAP draws of its pages with replacement (those with a flat score), pooled by characters."""
+    group = frame[(frame["transformation"] == transformation) & (frame["model"] == model)]
+    flat = np.array([page_flat.get((model, page), np.nan) for page in group["page"]], float)
+    keep = ~np.isnan(flat)
+    if not keep.any():
+        return np.nan, np.nan
+    n = group["n_true"].to_numpy(float)[keep]
+    # 1 - accuracy = edits / characters: the difference of two pooled accuracies is their edits'
+    lost = (flat[keep] - group["char_accuracy"].to_numpy(float)[keep]) * n
+    draws = np.random.default_rng(0).integers(0, len(n), (BOOTSTRAP, len(n)))
+    changes = -lost[draws].sum(axis=1) / n[draws].sum(axis=1)
+    return tuple(np.quantile(changes, [(1 - INTERVAL) / 2, (1 + INTERVAL) / 2]))
