@@ -193,9 +193,11 @@ def _robustness_rows(path):
             f"more than {100 * ROBUSTNESS_TARGET:g} points off{spread}: "
             + ", ".join(_points_off(r) for r in off.itertuples())
             if len(off) else f"every transformation within {100 * ROBUSTNESS_TARGET:g} points")
+        low, high = worst.get("vs_flat_low", np.nan), worst.get("vs_flat_high", np.nan)
+        interval = "" if np.isnan(low) else f", {100 * low:+.1f} to {100 * high:+.1f} in 95% of draws of the pages"
         rows.append(_row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
                          "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, turned, lit, "
-                         f"shadowed); worst: {worst['transformation']}", note=note))
+                         f"shadowed); worst: {worst['transformation']}{interval}", note=note))
     return rows
 
 
