@@ -193,3 +193,20 @@ def test_only_a_jpeg_worth_shrinking_is_decoded_smaller(tmp_path, monkeypatch):
     monkeypatch.setattr(image, "WORK_PIXELS", ink.size)
     page = image.open_page(tmp_path / "page.jpg")
     assert isinstance(page, np.ndarray) and np.array_equal(page, image.read_image(tmp_path / "page.jpg"))
+
+
+def test_a_page_just_over_the_working_size_is_shrunk_by_a_half_step(monkeypatch):
+    # a whole factor of 2 would keep a quarter of the working pixels, a half step 1/2.25 of them
+    assert [image.shrink_factor(n * 1e6, 1e6) for n in (0.5, 1.0, 1.2, 2.25, 2.3, 4.0, 6.0, 9.0)] == [
+        1, 1, 1.5, 1.5, 2, 2, 2.5, 3]
+    ink, true = page_and_boxes(["HLTF VLN", "FLT HNV", "NVT LH"])
+    ink = np.kron(ink, np.ones((2, 2), bool))
+    true = [[2 * v for v in box] for box in true]
+    photo = np.dstack([grey_u8(ink)] * 3)
+    monkeypatch.setattr(image, "WORK_PIXELS", ink.size / 1.8)
+    shrunk = image.shrunk_grey(photo, 1.5)
+    assert shrunk.shape == (-(-ink.shape[0] * 2 // 3), -(-ink.shape[1] * 2 // 3))
+    assert shrunk.mean() == pytest.approx(image.to_grey(photo).mean(), abs=0.01)
+    found = segment.find_characters(photo)
+    assert found.scale == pytest.approx(1 / 1.5)
+    assert matched(found.page_boxes(), true) == len(true) == len(found.boxes)

@@ -17,6 +17,7 @@ format PIL cannot decode, truncated) raises :class:`nnrec.DataError`: one line n
 and what was found.
 """
 
+import math
 import threading
 from pathlib import Path
 
@@ -29,10 +30,10 @@ from nnrec import DataError
 # Smallest page side, in pixels, that can hold a line of characters.
 MIN_SIDE = 8
 
-# Working resolution: pages are box-averaged by a whole factor down to at most this many pixels
-# (the frame, or the sheet found in it) before thresholding (nnrec.ocr.segment): a photograph's
-# characters stay 40-150 px tall at this size, plenty for a 32x32 cell, and a 12 MP page is read
-# in well under a second.
+# Working resolution: pages are box-averaged by a whole or half factor (shrink_factor) down to at
+# most this many pixels (the frame, or the sheet found in it) before thresholding
+# (nnrec.ocr.segment): a photograph's characters stay 40-150 px tall at this size, plenty for a
+# 32x32 cell, and a 12 MP page is read in well under a second.
 WORK_PIXELS = 1.6e6
 
 # libjpeg's DCT scaling decodes a JPEG directly at 1/2, 1/4 or 1/8 of each side.
@@ -150,9 +151,14 @@ def read_image(path):
 
 
 def shrink_factor(pixels, work_pixels=None):
-    """The whole factor a page of ``pixels`` is box-averaged down by so that it has at most
-    ``work_pixels`` (default WORK_PIXELS; 1: not at all)."""
-    return max(1, int(np.ceil(np.sqrt(pixels / (work_pixels or WORK_PIXELS)))))
+    """The factor, a whole or half number, a page of ``pixels`` is box-averaged down by so that
+    it has at most ``work_pixels`` (default WORK_PIXELS; 1: not at all).
+
+    Halves, not only whole numbers: a page just over ``work_pixels`` would keep a quarter of
+    them at a factor of 2, and 0.44 of them at 1.5 (its characters a third larger).
+    """
+    factor = max(1.0, math.ceil(2 * math.sqrt(pixels / (work_pixels or WORK_PIXELS)) - 1e-9) / 2)
+    return int(factor) if factor == int(factor) else factor
 
 
 def _jpeg_reduction(most):
@@ -176,7 +182,7 @@ class ScaledPage:
 
     def pixels(self, most):
         """(array, reduction): the page decoded with each side ``reduction`` times smaller, the
-        coarsest reduction of at most ``most`` (a whole number) decoded so far, else decoded
+        coarsest reduction of at most ``most`` decoded so far, else decoded
         now at the largest of libjpeg's reductions not above ``most``."""
         with self._lock:
             have = [r for r in self._decoded if r <= most]
@@ -271,22 +277,24 @@ def block_sums(values, factor, dtype=None):
 
 def shrunk_grey(image, factor):
     """:func:`to_grey` of a page image box-averaged ``factor`` times smaller -> (ceil(h / factor),
-    ceil(w / factor)) float64: :func:`skimage.transform.downscale_local_mean` of its grey (the
-    last blocks padded with zeros), to within float rounding.
+    ceil(w / factor)) float64. A whole factor: :func:`skimage.transform.downscale_local_mean` of
+    its grey (the last blocks padded with zeros), to within float rounding; any other (1.5, 2.5):
+    PIL's box filter (:func:`_box_shrunk`).
 
     An 8-bit RGB photograph is averaged before it is weighed to grey: its channels are summed in
-    integers (exact), so only the small copy is ever converted to floats. A
-    :class:`ScaledPage` is shrunk from its pixels decoded at a reduction that divides ``factor``
-    as above, else from those at the coarsest reduction under it by PIL's box filter (area
-    averages over the remaining fraction of a factor, e.g. 1.5, rounded to 8 bits).
+    integers (exact), so only the small copy is ever converted to floats. A :class:`ScaledPage`
+    is shrunk from its pixels decoded at a reduction that divides ``factor`` as above, else from
+    those at the coarsest reduction under it by the box filter.
     """
     if isinstance(image, ScaledPage):
         pixels, reduction = image.pixels(factor)
         if factor % reduction == 0:
-            return shrunk_grey(pixels, factor // reduction)
-        tall, wide = -(-image.shape[0] // factor), -(-image.shape[1] // factor)
-        return to_grey(np.asarray(Image.fromarray(pixels).resize((wide, tall), Image.Resampling.BOX)))
+            return shrunk_grey(pixels, int(factor // reduction))
+        return _box_shrunk(pixels, image.shape, factor)
     image = np.asarray(image)
+    if factor != int(factor):
+        return _box_shrunk(image, image.shape, factor)
+    factor = int(factor)
     if factor == 1:
         return to_grey(image)
     if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
@@ -294,3 +302,16 @@ def shrunk_grey(image, factor):
         rgb = block_sums(image, factor, wide)
         return (rgb.astype(np.float64) @ (np.asarray(LUMA) / 255.0)) / (factor * factor)
     return block_sums(to_grey(image), factor) / (factor * factor)
+
+
+def _box_shrunk(pixels, whole, factor):
+    """:func:`to_grey` of ``pixels`` (a page of shape ``whole``, perhaps decoded smaller) shrunk
+    to (ceil(h / factor), ceil(w / factor)) of the whole by PIL's box filter: each pixel out is
+    the mean of the pixels whose centres fall in the square it covers (at a step of 1.5: two,
+    then one). An 8-bit photograph is filtered before it is weighed to grey (rounded to 8 bits)."""
+    size = (math.ceil(whole[1] / factor - 1e-9), math.ceil(whole[0] / factor - 1e-9))  # (w, h), as PIL
+    pixels = np.asarray(pixels)
+    if pixels.dtype == np.uint8 and (pixels.ndim == 2 or pixels.shape[2] == 3):
+        return to_grey(np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BOX)))
+    grey = Image.fromarray(to_grey(pixels).astype(np.float32), "F")
+    return np.asarray(grey.resize(size, Image.Resampling.BOX), np.float64)
