@@ -181,9 +181,9 @@ class ScaledPage:
         self._lock = threading.Lock()  # the sheet is looked for in a thread while the page shrinks
 
     def pixels(self, most):
-        """(array, reduction): the page decoded with each side ``reduction`` times smaller, the
-        coarsest reduction of at most ``most`` decoded so far, else decoded
-        now at the largest of libjpeg's reductions not above ``most``."""
+        """(array, reduction): the page decoded with each side ``reduction`` times smaller: the
+        coarsest reduction of at most ``most`` decoded so far, else the largest of libjpeg's
+        reductions not above ``most``, decoded now."""
         with self._lock:
             have = [r for r in self._decoded if r <= most]
             if not have:
@@ -203,7 +203,7 @@ def open_page(path, work_pixels=None):
 
     A JPEG that is shrunk by 2 or more to fit in ``work_pixels`` (:func:`shrink_factor`) is
     decoded only as finely as that needs, by libjpeg's DCT scaling (half of each side for a
-    factor of 2 or 3: a third of the time and a quarter of the memory of the whole decode) and
+    factor from 2 to 3.5: a third of the time and a quarter of the memory of the whole decode) and
     returned as a :class:`ScaledPage`; anything else is :func:`read_image`'s array. Errors as
     :func:`read_image`'s.
     """

@@ -143,10 +143,10 @@ def crop_rows(found, order=None, stroke=DEFAULT_STROKE):
 def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orientation=False, judge=None):
     """Read a page: find, group, crop and classify its characters.
 
-    image: page array (grey, RGB or RGBA) or :func:`nnrec.ocr.image.open_page`'s page. classify: callable mapping (n, 1024) dataset rows to
-    (n, 36) class probabilities (e.g. from :func:`nnrec.classifiers.load_classifier`). stroke:
-    pen width in 32x32 pixels that crops are redrawn with (match the classifier's training
-    data). word_context: read each word as all letters or all digits
+    image: page array (grey, RGB or RGBA) or :func:`nnrec.ocr.image.open_page`'s page.
+    classify: callable mapping (n, 1024) dataset rows to (n, 36) class probabilities (e.g. from
+    :func:`nnrec.classifiers.load_classifier`). stroke: pen width in 32x32 pixels that crops are
+    redrawn with (match the classifier's training data). word_context: read each word as all letters or all digits
     (:func:`word_context_labels`); False takes every character's most probable class on its own.
     orientation: when the characters read clearly better turned by a quarter or half turn
     (:func:`nnrec.ocr.orientation.page_turn`), read the page so turned (see PageText.turn).

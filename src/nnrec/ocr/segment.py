@@ -260,10 +260,10 @@ def upright_page(image):
     """The photo's sheet, rectified and turned so its text lines are level.
 
     image: the input array or :class:`nnrec.ocr.image.ScaledPage` (its colour finds the sheet,
-    :func:`nnrec.ocr.sheet.find_sheet`),
-    read in grey (:func:`nnrec.ocr.image.shrunk_grey`). The page is read shrunk so the whole frame, or the
-    sheet found in it, fits in nnrec.ocr.image.WORK_PIXELS. A sheet told from the desk by brightness alone
-    must hold the writing (its edge could be a shadow's): see SHEET_LEAK. The text's skew is
+    :func:`nnrec.ocr.sheet.find_sheet`), read in grey (:func:`nnrec.ocr.image.shrunk_grey`). The
+    page is read shrunk so the whole frame, or the sheet found in it, fits in
+    nnrec.ocr.image.WORK_PIXELS. A sheet told from the desk by brightness alone must hold the
+    writing (its edge could be a shadow's): see SHEET_LEAK. The text's skew is
     measured on the ink of character-sized blobs (:func:`nnrec.ocr.skew.estimate_skew`) and the
     page turned when it is MIN_SKEW or more.
     Returns (grey, ink, darkness, components, to_working, factor, sheet, skew, kept): the
@@ -412,7 +412,8 @@ def find_characters(image):
 
     image: (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA array, any dtype, or a
     :class:`nnrec.ocr.image.ScaledPage` (:func:`nnrec.ocr.image.open_page`). The page is shrunk to
-    at most nnrec.ocr.image.WORK_PIXELS, its sheet cut out of the desk and turned upright (:func:`upright_page`),
+    at most nnrec.ocr.image.WORK_PIXELS, its sheet cut out of the desk and turned upright
+    (:func:`upright_page`),
     binarised (:func:`binarize`), split into connected components, and the
     pieces of one character merged (:func:`_merge_pieces`); dots, specks (under SPECK_SIZE),
     blobs that are the page's edge (:func:`_edge_junk`), faint ones (:func:`_faint`,
