@@ -173,11 +173,17 @@ def _dev_rows(path, chars):
     return rows
 
 
+def _interval(row):
+    """"-9.4 to -0.7": a robustness row's vs_flat interval over the pages in points, or "" when
+    the table has none."""
+    low, high = row.get("vs_flat_low", np.nan), row.get("vs_flat_high", np.nan)
+    return "" if np.isnan(low) else f"{100 * low:+.1f} to {100 * high:+.1f}"
+
+
 def _points_off(row):
     """"camera -3.6", with its interval over the pages in brackets when the table has one."""
-    text = f"{row.transformation} {100 * row.vs_flat:+.1f}"
-    low, high = getattr(row, "vs_flat_low", np.nan), getattr(row, "vs_flat_high", np.nan)
-    return text if np.isnan(low) else text + f" ({100 * low:+.1f} to {100 * high:+.1f})"
+    interval = _interval(row)
+    return f"{row['transformation']} {100 * row['vs_flat']:+.1f}" + (f" ({interval})" if interval else "")
 
 
 def _robustness_rows(path):
@@ -191,10 +197,9 @@ def _robustness_rows(path):
         spread = " (in brackets: 95% of draws of the pages)" if "vs_flat_low" in per_model else ""
         note = (f"flat {flat.iloc[0]:.3f}; " if len(flat) else "") + (
             f"more than {100 * ROBUSTNESS_TARGET:g} points off{spread}: "
-            + ", ".join(_points_off(r) for r in off.itertuples())
+            + ", ".join(_points_off(r) for _, r in off.iterrows())
             if len(off) else f"every transformation within {100 * ROBUSTNESS_TARGET:g} points")
-        low, high = worst.get("vs_flat_low", np.nan), worst.get("vs_flat_high", np.nan)
-        interval = "" if np.isnan(low) else f", {100 * low:+.1f} to {100 * high:+.1f} in 95% of draws of the pages"
+        interval = _interval(worst) and f", {_interval(worst)} in 95% of draws of the pages"
         rows.append(_row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
                          "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, turned, lit, "
                          f"shadowed); worst: {worst['transformation']}{interval}", note=note))

@@ -176,7 +176,7 @@ class ScaledPage:
     """
 
     def __init__(self, path, shape, reduction, pixels):
-        self.path, self.shape, self.ndim = Path(path), tuple(shape), len(shape)
+        self.path, self.shape = Path(path), tuple(shape)
         self._decoded = {reduction: pixels}
         self._lock = threading.Lock()  # the sheet is looked for in a thread while the page shrinks
 

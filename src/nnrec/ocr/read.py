@@ -146,8 +146,9 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orie
     image: page array (grey, RGB or RGBA) or :func:`nnrec.ocr.image.open_page`'s page.
     classify: callable mapping (n, 1024) dataset rows to (n, 36) class probabilities (e.g. from
     :func:`nnrec.classifiers.load_classifier`). stroke: pen width in 32x32 pixels that crops are
-    redrawn with (match the classifier's training data). word_context: read each word as all letters or all digits
-    (:func:`word_context_labels`); False takes every character's most probable class on its own.
+    redrawn with (match the classifier's training data). word_context: read each word as all
+    letters or all digits (:func:`word_context_labels`); False takes every character's most
+    probable class on its own.
     orientation: when the characters read clearly better turned by a quarter or half turn
     (:func:`nnrec.ocr.orientation.page_turn`), read the page so turned (see PageText.turn).
     judge: the classifier (same contract as ``classify``) whose confidence decides that turn;
