@@ -53,6 +53,25 @@ def test_a_keyboard_against_the_sheet_is_cut_away_by_the_sheet_s_own_straight_si
     assert len(segment.find_characters(photo).boxes) == len(true)
 
 
+def test_a_keyboard_off_the_frame_hiding_most_of_a_side_of_the_sheet_is_cut_away():
+    ink, true = draw_page(["HLT VN", "FTH LV", "NVH"])
+    photo, corners, _ = on_desk(photograph(ink), 0, 0.0, "dark")
+    left, top, bottom = int(corners[0, 0]), int(corners[0, 1]), int(corners[3, 1])
+    height = bottom - top
+    # light keys on the desk from the frame's left edge up to the sheet, along all of its left
+    # side but a short piece at each end: the region's outline shows that side only there
+    upper, lower = top + height // 8, bottom - height // 10
+    photo[upper:lower, :left] = 0.3
+    key = max(6, height // 10)
+    for y in range(upper + 1, lower - key, key + 2):
+        for x in range(left - key, -key, -(key + 2)):
+            photo[y : y + key, max(x, 0) : x + key] = 0.9
+    found = sheet.find_sheet(photo)
+    assert found is not None and found.quad
+    assert np.abs(found.outline - corners).max() < 0.02 * max(photo.shape)
+    assert len(segment.find_characters(photo).boxes) == len(true)
+
+
 def test_a_sheet_under_a_soft_shadow_is_found_whole_not_cut_along_the_shadow():
     ink, _ = draw_page(["HLT VN", "FTH LV", "NVH"])
     photo, corners, _ = on_desk(photograph(ink), 8, 0.02, "wood")

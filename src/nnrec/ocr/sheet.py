@@ -89,11 +89,17 @@ MIN_SOLIDITY = 0.85
 QUAD_FIT = 0.015
 
 # A keyboard, a box or a phone lying against the sheet joins its region, and their hull is no
-# quadrilateral. The sheet is then the quadrilateral made of four of the region's straight sides
-# (each at least INSIDE_SIDE of its size, the INSIDE_SIDES longest) that covers the most of the
-# region, at least INSIDE_COVER of it, while the region fills INSIDE_FILL of the quadrilateral.
-INSIDE_SIDE = 0.1
+# quadrilateral. The sheet is then a quadrilateral made of four of the region's straight sides
+# (each at least INSIDE_SIDE of its size, the INSIDE_SIDES longest), covering at least
+# INSIDE_COVER of the region while the region fills INSIDE_FILL of it: of those, the one whose
+# outline runs along the region's for the largest share (within INSIDE_NEAR of the size, at
+# least 1.5 small pixels), then the one covering the most. A keyboard running off the frame
+# can hide all of one side of the sheet but a short piece or two, and a quadrilateral that
+# takes the keyboard's corner for the sheet's runs through the keyboard, off the region's
+# outline, where the sheet's own side runs along it everywhere else.
+INSIDE_SIDE = 0.04
 INSIDE_SIDES = 10
+INSIDE_NEAR = 0.0075
 INSIDE_COVER = 0.75
 INSIDE_FILL = 0.97
 
@@ -374,17 +380,40 @@ def _on_border(mask, length):
     return np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]]).sum() > BORDER_TOUCH * length
 
 
+def _fitted_sides(contour, polygon):
+    """Each side of ``polygon`` (k, 2), which approximates ``contour`` (n, 2) and whose corners
+    are points of it, as (point, direction): the line fitted to the middle 70% of the contour
+    points it stands for. Two corners of a short side can each be a pixel off its line; the
+    line through them alone, carried along a whole side of the sheet, could miss it by many."""
+    corners = [int(np.argmin(np.hypot(*(contour - corner).T))) for corner in polygon]
+    sides = []
+    for start, end, a, b in zip(corners, np.roll(corners, -1), polygon, np.roll(polygon, -1, axis=0)):
+        run = contour[start : end + 1] if end >= start else np.vstack([contour[start:], contour[: end + 1]])
+        trim = int(0.15 * len(run))
+        middle = run[trim : len(run) - trim]
+        if len(middle) < 3:
+            sides.append((a, b - a))
+            continue
+        centre = middle.mean(axis=0)
+        direction = np.linalg.svd(middle - centre)[2][0]
+        sides.append((centre, np.sign(np.dot(direction, b - a)) * direction * np.hypot(*(b - a))))
+    return sides
+
+
 def _quadrilateral_inside(region):
     """(4, 2) (x, y) corners, clockwise from the top-left, of the quadrilateral made of four of
-    the region's straight sides that covers the most of it while lying (nearly) all on it, or
-    None (see INSIDE_SIDE, INSIDE_SIDES, INSIDE_COVER, INSIDE_FILL)."""
+    the region's straight sides that lies (nearly) all on it and runs along its outline the
+    most, or None (see INSIDE_SIDE, INSIDE_SIDES, INSIDE_COVER, INSIDE_FILL, INSIDE_NEAR)."""
     contour = _outline(region)
     size = np.ptp(contour, axis=0).max()
     polygon = measure.approximate_polygon(contour, tolerance=QUAD_FIT * size)[:-1]
-    sides = [(a, b - a) for a, b in zip(polygon, np.roll(polygon, -1, axis=0))]
-    lengths = np.hypot(*np.array([u for _, u in sides]).T) if sides else np.zeros(0)
+    if len(polygon) < 4:
+        return None
+    sides = _fitted_sides(contour, polygon)
+    lengths = np.hypot(*np.array([u for _, u in sides]).T)
     longest = sorted(k for k in np.argsort(-lengths)[:INSIDE_SIDES] if lengths[k] >= INSIDE_SIDE * size)
-    best, best_cover, total = None, INSIDE_COVER, region.sum()
+    near = max(1.5, INSIDE_NEAR * size)
+    best, best_score, total = None, (-1.0, INSIDE_COVER), region.sum()
     for four in itertools.combinations(longest, 4):
         corners = [_crossing(*sides[four[k - 1]], *sides[four[k]]) for k in range(4)]
         if any(c is None for c in corners):
@@ -392,10 +421,14 @@ def _quadrilateral_inside(region):
         corners = np.array(corners)
         quad = draw.polygon2mask(region.shape, corners[:, ::-1])
         on = (quad & region).sum()
-        if not quad.any() or on < INSIDE_FILL * quad.sum() or _on_border(quad, len(_outline(quad))):
+        if not quad.any() or on < INSIDE_FILL * quad.sum() or on <= INSIDE_COVER * total:
             continue
-        if on / total > best_cover:
-            best, best_cover = corners, on / total
+        ring = _outline(quad)
+        if _on_border(quad, len(ring)):
+            continue
+        along = round(float((_side_distances(ring, polygon)[0].min(axis=1) <= near).mean()), 2)
+        if (along, on / total) > best_score:
+            best, best_score = corners, (along, on / total)
     return None if best is None else _clockwise_from_top_left(best)
 
 
