@@ -10,6 +10,7 @@ The package, one concern a module, arrows pointing down:
 - :mod:`.sheet`    the sheet on a desk: found, rectified; :mod:`.skew` the text turned level
 - :mod:`.ink`      light and ink: paper flattened, ink thresholded, ruled lines taken out
 - :mod:`.glyphs`   one character image -> the 32x32 cell the readers see (redraw, deskew, warp)
+- :mod:`.touching` a blob of two joined letters split where the reader reads two better
 - :mod:`.reader`   the reader MLP: its training characters, input features (HOG) and training
 - :mod:`.fonts`    type faces as extra training characters (print fonts, the reader's fonts)
 - :mod:`.score`    text against truth; the Tesseract baseline

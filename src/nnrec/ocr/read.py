@@ -15,6 +15,7 @@ from nnrec.ocr.glyphs import DEFAULT_STROKE, normalise_glyphs
 from nnrec.ocr.image import open_page
 from nnrec.ocr.orientation import page_turn, sample_indices, turn_back
 from nnrec.ocr.segment import character_masks, find_characters, group_lines, word_spans
+from nnrec.ocr.touching import split_touching
 
 
 @dataclass
@@ -141,7 +142,8 @@ def crop_rows(found, order=None, stroke=DEFAULT_STROKE):
 
 
 def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orientation=False, judge=None):
-    """Read a page: find, group, crop and classify its characters.
+    """Read a page: find, group, crop and classify its characters (a blob of two touching
+    letters split in two where the reader is surer of the halves, :mod:`nnrec.ocr.touching`).
 
     image: page array (grey, RGB or RGBA) or :func:`nnrec.ocr.image.open_page`'s page.
     classify: callable mapping (n, 1024) dataset rows to (n, 36) class probabilities (e.g. from
@@ -171,6 +173,15 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orie
             turn = page_turn(rows[sample], judge)
         if turn:
             return _read_turned(image, turn, classify, stroke, word_context)
+    # touching characters are split once the page is known to be upright: lying sideways, every
+    # letter is a wide blob
+    split = split_touching(found, classify, stroke)
+    if split is not found:
+        found = split
+        lines, spaces = group_lines(found.boxes)
+        order = [i for line in lines for i in line]
+        rows = crop_rows(found, order, stroke)
+        probs = np.asarray(classify(rows))
     own_labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
     spans = word_spans([len(line) for line in lines], spaces)
     labels = word_context_labels(probs, spans) if word_context else own_labels
