@@ -118,6 +118,12 @@ def test_pages_dev_and_the_composites_get_rows_when_they_were_scored(stage_outpu
         "OCR composites, worst transformation vs flat, mlp"]
     assert "more than 3 points off (in brackets: 95% of draws of the pages): rot180 -5.0 (-9.0 to -4.0)" in worst["note"]
     assert worst["data"].endswith("worst: rot180, -9.0 to -4.0 in 95% of draws of the pages")
+    # a bound that rounds to no change reads +0.0, not -0.0
+    robustness.loc[5, "vs_flat_high"] = -0.0004
+    robustness.to_csv(tmp_path / "robustness.csv", index=False)
+    cnn = report.headline_table(paths, "emnist36").set_index("quantity").loc[
+        "OCR composites, worst transformation vs flat, cnn"]
+    assert cnn["data"].endswith("worst: rot180, -6.0 to +0.0 in 95% of draws of the pages")
 
 
 def test_the_print_faces_get_a_row_per_reader_when_they_were_scored(stage_outputs, tmp_path):

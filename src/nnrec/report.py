@@ -173,17 +173,23 @@ def _dev_rows(path, chars):
     return rows
 
 
+def _points(change):
+    """A change in accuracy (fraction) in points, signed, one decimal: "-3.6", "+0.0" (not "-0.0"
+    for a change that rounds to nothing)."""
+    return f"{round(100 * change, 1) + 0.0:+.1f}"
+
+
 def _interval(row):
     """"-9.4 to -0.7": a robustness row's vs_flat interval over the pages in points, or "" when
     the table has none."""
     low, high = row.get("vs_flat_low", np.nan), row.get("vs_flat_high", np.nan)
-    return "" if np.isnan(low) else f"{100 * low:+.1f} to {100 * high:+.1f}"
+    return "" if np.isnan(low) else f"{_points(low)} to {_points(high)}"
 
 
 def _points_off(row):
     """"camera -3.6", with its interval over the pages in brackets when the table has one."""
     interval = _interval(row)
-    return f"{row['transformation']} {100 * row['vs_flat']:+.1f}" + (f" ({interval})" if interval else "")
+    return f"{row['transformation']} {_points(row['vs_flat'])}" + (f" ({interval})" if interval else "")
 
 
 def _robustness_rows(path):
