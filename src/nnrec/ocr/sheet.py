@@ -17,7 +17,8 @@ onto an upright rectangle, undoing perspective and rotation); one cut off by the
 only masked (the desk around it painted over with the nearest paper), since the frame's edges
 say nothing about the sheet's perspective. Something of the paper's colour lying against the
 sheet (a keyboard's keys, a white box) spoils the quadrilateral; the sheet is then the
-quadrilateral of the region's own straight sides that lies on it and covers most of it.
+quadrilateral of the region's own straight sides that lies on it and runs along its outline the
+most.
 Nothing here knows about ink or characters.
 """
 
@@ -426,6 +427,7 @@ def _quadrilateral_inside(region):
         ring = _outline(quad)
         if _on_border(quad, len(ring)):
             continue
+        # shares of the outline within a hundredth of each other are equal: the cover decides
         along = round(float((_side_distances(ring, polygon)[0].min(axis=1) <= near).mean()), 2)
         if (along, on / total) > best_score:
             best, best_score = corners, (along, on / total)
