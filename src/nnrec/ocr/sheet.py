@@ -22,6 +22,7 @@ most.
 Nothing here knows about ink or characters.
 """
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -480,17 +481,21 @@ def find_sheet(image):
     lightness, ab, scale = _small_lab(image)
     hued = paper_hued(lightness, ab)
     coloured = paper_coloured(lightness, ab)
-    # (by, pixels like the paper, either_way, the only pixels its region may grow into)
+    # the two colour candidates start from the same region, found once
+    colour_region = functools.cache(lambda: central_region(coloured))
+    # (by, the region of pixels like the paper holding the middle, either_way, the only pixels
+    # it may grow into)
     candidates = (
-        ("colour", lambda: coloured, False, None),
+        ("colour", colour_region, False, None),
         # a shadow over both the sheet's edge and the desk beside it can let the flood run on
         # into the desk: a desk of another hue then stops it
-        ("colour", lambda: coloured, False, hued),
-        ("brightness", lambda: brighter(lightness, coloured), False, None),
-        ("whiteness", lambda: coloured & (lightness <= paper_lightness(lightness) + WHITER), True, None),
+        ("colour", colour_region, False, hued),
+        ("brightness", lambda: central_region(brighter(lightness, coloured)), False, None),
+        ("whiteness", lambda: central_region(coloured & (lightness <= paper_lightness(lightness) + WHITER)), True,
+         None),
     )
-    for by, like, either_way, grow_into in candidates:
-        region = central_region(like())
+    for by, region_of, either_way, grow_into in candidates:
+        region = region_of()
         if by != "whiteness":  # grown, it would take the white object back
             region = to_sharpest_edge(region, lightness, grow_into)
         # a quadrilateral inside a brightness region would be a patch of light, not the sheet
