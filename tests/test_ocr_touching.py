@@ -13,12 +13,12 @@ def _join(ink, boxes, a, b):
     ink[middle - 1 : middle + 2, boxes[a][3] - 3 : boxes[b][1] + 3] = True
 
 
-def _unsure_of_wide_cells(rows):
-    """A reader sure of a cell whose ink is at most as wide as tall, unsure of a wider one (two
-    letters in one cell)."""
+def _unsure_of_wide_cells(rows, narrow=0.9, wide=0.4):
+    """A reader whose top probability is ``narrow`` for a cell whose ink is at most as wide as
+    tall, ``wide`` for a wider one (two letters in one cell)."""
     inks = charset.rows_to_inks(rows) > 0.5
-    wide = [np.ptp(np.nonzero(ink)[1]) > np.ptp(np.nonzero(ink)[0]) for ink in inks]
-    return probabilities(*[{"A": 0.4} if w else {"A": 0.9} for w in wide])
+    is_wide = [np.ptp(np.nonzero(ink)[1]) > np.ptp(np.nonzero(ink)[0]) for ink in inks]
+    return probabilities(*[{"A": wide} if w else {"A": narrow} for w in is_wide])
 
 
 def test_cut_column_is_the_thinnest_column_in_the_middle():
@@ -48,3 +48,11 @@ def test_a_wide_blob_the_reader_is_as_sure_of_is_not_split():
     result = ocr.extract_text(photograph(ink), sure_of_everything)
     assert result.text == "A AA"
     assert matched(result.boxes, true[2:]) == 2
+
+
+def test_a_reader_sure_of_nothing_splits_nothing():
+    # surer of the halves than of the whole, but of neither more than of all other classes
+    ink, true = draw_page(["HL TV"])
+    _join(ink, true, 0, 1)
+    result = ocr.extract_text(photograph(ink), lambda rows: _unsure_of_wide_cells(rows, 0.3, 0.1))
+    assert result.text == "A AA"

@@ -5,7 +5,8 @@ Blur, a thick pen or tight writing can join two letters into one blob (HI, OP), 
 read as one wrong letter, and the letter beside it is lost. A blob at least SPLIT_WIDTH typical
 character heights wide is cut at the column of least ink in the middle of it (SPLIT_MIDDLE of
 its width), and the two halves take its place when the reader is surer of them (the geometric
-mean of their top probabilities) than of the whole. Nothing here knows lines or words.
+mean of their top probabilities) than of the whole, and reads each as one class rather than all
+the others together (SPLIT_SURE). Nothing here knows lines or words.
 """
 
 import dataclasses
@@ -21,6 +22,10 @@ from nnrec.ocr.segment import character_masks
 # CNN / reader MLP); on the composites 1.35 split only joined pairs.
 SPLIT_WIDTH = 1.35
 SPLIT_MIDDLE = (0.3, 0.7)
+# Without a floor, a reader that reads nothing well (untrained, or a page lying sideways, where
+# every letter is a wide blob) splits blobs by chance: its halves' probabilities beat the whole's
+# as often as not.
+SPLIT_SURE = 0.5
 
 
 def cut_column(mask):
@@ -41,7 +46,8 @@ def _ink_box(mask, top, left):
 
 def split_touching(found, classify, stroke):
     """:class:`nnrec.ocr.segment.PageCharacters` with each blob at least SPLIT_WIDTH heights wide
-    replaced by its two halves (cut at :func:`cut_column`) when ``classify`` is surer of them.
+    replaced by its two halves (cut at :func:`cut_column`) when ``classify`` is surer of them
+    than of the whole and gives each at least SPLIT_SURE.
 
     classify: (n, 1024) dataset rows -> (n, 36) class probabilities; stroke: the pen width crops
     are redrawn with (see :func:`nnrec.ocr.read.crop_rows`). A half keeps the blob's components
@@ -63,7 +69,7 @@ def split_touching(found, classify, stroke):
     top = top.reshape(len(halves), 3)
     boxes, groups = list(found.boxes), list(found.groups)
     for (i, mask, cut), (whole, left, right) in zip(halves, top):
-        if np.sqrt(left * right) <= whole:
+        if min(left, right) < SPLIT_SURE or np.sqrt(left * right) <= whole:
             continue
         y1, x1 = np.round(found.boxes[i][:2]).astype(int)
         boxes[i] = _ink_box(mask[:, :cut], y1, x1)
