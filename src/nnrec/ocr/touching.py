@@ -22,9 +22,8 @@ from nnrec.ocr.segment import character_masks
 # CNN / reader MLP); on the composites 1.35 split only joined pairs.
 SPLIT_WIDTH = 1.35
 SPLIT_MIDDLE = (0.3, 0.7)
-# Without a floor, a reader that reads nothing well (untrained, or a page lying sideways, where
-# every letter is a wide blob) splits blobs by chance: its halves' probabilities beat the whole's
-# as often as not.
+# Without a floor, a reader that reads nothing well (an untrained one) splits blobs by chance:
+# its halves' probabilities beat the whole's as often as not.
 SPLIT_SURE = 0.5
 
 
