@@ -195,17 +195,21 @@ def _points_off(row):
 def _robustness_rows(path):
     """Rows of the worst transformation of the composite photographs (results/q4/robustness.csv),
     in points of character accuracy off the flat page."""
+    from nnrec.ocr.evaluate import INTERVAL
+
+    draws = f"{INTERVAL:.0%} of draws of the pages"
     rows = []
     for model, per_model in _per_model(path):
         worst = per_model.sort_values("vs_flat").iloc[0]
         off = per_model[per_model["vs_flat"] < -ROBUSTNESS_TARGET]
         flat = per_model.loc[per_model["transformation"] == "flat", "char_accuracy"]
-        spread = " (in brackets: 95% of draws of the pages)" if "vs_flat_low" in per_model else ""
+        spread = f" (in brackets: {draws})" if "vs_flat_low" in per_model else ""
         note = (f"flat {flat.iloc[0]:.3f}; " if len(flat) else "") + (
             f"more than {100 * ROBUSTNESS_TARGET:g} points off{spread}: "
             + ", ".join(_points_off(r) for _, r in off.iterrows())
             if len(off) else f"every transformation within {100 * ROBUSTNESS_TARGET:g} points")
-        interval = _interval(worst) and f", {_interval(worst)} in 95% of draws of the pages"
+        interval = _interval(worst)
+        interval = interval and f", {interval} in {draws}"
         rows.append(_row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
                          "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, turned, lit, "
                          f"shadowed); worst: {worst['transformation']}{interval}", note=note))
