@@ -56,3 +56,18 @@ def test_a_reader_sure_of_nothing_splits_nothing():
     _join(ink, true, 0, 1)
     result = ocr.extract_text(photograph(ink), lambda rows: _unsure_of_wide_cells(rows, 0.3, 0.1))
     assert result.text == "A AA"
+
+
+def test_after_a_split_only_the_halves_are_read_again():
+    ink, true = draw_page(["HL TV"])
+    _join(ink, true, 0, 1)
+    rows_read = []
+
+    def counting(rows):
+        rows_read.append(len(rows))
+        return _unsure_of_wide_cells(rows)
+
+    result = ocr.extract_text(photograph(ink), counting)
+    # the page's 3 blobs; the joined pair whole and as two halves; then the two halves' own boxes
+    assert rows_read == [3, 3, 2]
+    assert np.allclose(result.probs[:, charset.CLASSES.index("A")], 0.9)

@@ -177,11 +177,10 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orie
     # letter is a wide blob
     split = split_touching(found, classify, stroke)
     if split is not found:
-        found = split
+        found, probs = split, _probs_after_split(found, split, order, probs, classify, stroke)
         lines, spaces = group_lines(found.boxes)
         order = [i for line in lines for i in line]
-        rows = crop_rows(found, order, stroke)
-        probs = np.asarray(classify(rows))
+        probs = probs[order]
     own_labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
     spans = word_spans([len(line) for line in lines], spaces)
     labels = word_context_labels(probs, spans) if word_context else own_labels
@@ -209,6 +208,18 @@ def extract_text(image, classify, stroke=DEFAULT_STROKE, word_context=True, orie
         sheet=found.sheet,
         skew=found.skew,
     )
+
+
+def _probs_after_split(found, split, order, probs, classify, stroke):
+    """(len(split.boxes), 36) probabilities of ``split``'s boxes, by box index: those of
+    ``found``'s boxes that the split left alone taken from ``probs`` (rows in ``order``), the
+    halves' read afresh (:func:`nnrec.ocr.touching.split_touching` changes or appends only those)."""
+    by_box = np.empty((len(split.boxes), probs.shape[1]))
+    by_box[order] = probs
+    changed = [i for i in range(len(split.boxes))
+               if i >= len(found.boxes) or not np.array_equal(split.boxes[i], found.boxes[i])]
+    by_box[changed] = np.asarray(classify(crop_rows(split, changed, stroke)))
+    return by_box
 
 
 def _read_turned(image, turn, classify, stroke, word_context):
