@@ -72,6 +72,18 @@ def test_a_keyboard_off_the_frame_hiding_most_of_a_side_of_the_sheet_is_cut_away
     assert len(segment.find_characters(photo).boxes) == len(true)
 
 
+@pytest.mark.parametrize("desk", ["wood", "dark"])
+def test_a_sheet_photographed_from_afar_is_found_though_it_fills_a_twentieth_of_the_frame(desk):
+    ink, true = draw_page(["HLT VN", "FTH LV", "NVH"])
+    # the page covers about 5% of the photo (a page photographed from a metre or so away)
+    photo, corners, _ = on_desk(photograph(ink), 6, 0.02, desk, margin=1.5)
+    found = sheet.find_sheet(photo)
+    assert found is not None and found.quad
+    assert np.abs(found.outline - corners).max() < 0.01 * max(photo.shape)
+    # read at the sheet's own resolution, none of the desk
+    assert len(segment.find_characters(photo).boxes) == len(true)
+
+
 def test_a_sheet_under_a_soft_shadow_is_found_whole_not_cut_along_the_shadow():
     ink, _ = draw_page(["HLT VN", "FTH LV", "NVH"])
     photo, corners, _ = on_desk(photograph(ink), 8, 0.02, "wood")
