@@ -84,6 +84,17 @@ def test_a_sheet_photographed_from_afar_is_found_though_it_fills_a_twentieth_of_
     assert len(segment.find_characters(photo).boxes) == len(true)
 
 
+@pytest.mark.parametrize("desk", ["wood", "dark"])
+def test_a_sheet_photographed_from_afar_is_outlined_as_finely_as_a_near_one(desk):
+    # a page a few percent of a 3500-pixel frame: on the frame's small copy (SHEET_PIXELS) its
+    # outline is 11-pixel steps, 12 pixels off; looked at again closer, within 8
+    ink, _ = draw_page(["HLT VN", "FTH LV", "NVH"], height=100)
+    photo, corners, _ = on_desk(photograph(ink), 6, 0.02, desk, margin=1.75)
+    found = sheet.find_sheet(photo)
+    assert found is not None and found.quad
+    assert np.abs(found.outline - corners).max() < 0.0025 * max(photo.shape)
+
+
 def test_a_sheet_under_a_soft_shadow_is_found_whole_not_cut_along_the_shadow():
     ink, _ = draw_page(["HLT VN", "FTH LV", "NVH"])
     photo, corners, _ = on_desk(photograph(ink), 8, 0.02, "wood")

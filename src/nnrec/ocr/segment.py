@@ -314,9 +314,9 @@ def _writing_outside(comp, sheet, factor):
     (half to twice its typical height). Then its edge is a shadow's, not the sheet's. A sheet cut
     off something whiter (by "whiteness") counts only the blobs on paper-coloured pixels: what
     it cut away was whiter paper, and blobs on the desk (its grain, a keyboard) say nothing."""
-    centres = (comp.boxes[:, :2] + comp.boxes[:, 2:]) / 2 * factor * sheet.scale
-    rows = np.clip(centres[:, 0].astype(int), 0, sheet.mask.shape[0] - 1)
-    cols = np.clip(centres[:, 1].astype(int), 0, sheet.mask.shape[1] - 1)
+    centres = sheet.to_small((comp.boxes[:, 1::-1] + comp.boxes[:, :1:-1]) / 2 * factor)  # (x, y)
+    rows = np.clip(centres[:, 1].astype(int), 0, sheet.mask.shape[0] - 1)
+    cols = np.clip(centres[:, 0].astype(int), 0, sheet.mask.shape[1] - 1)
     on = sheet.mask[rows, cols]
     paper = sheet.paper[rows, cols] if sheet.by == "whiteness" else np.ones(len(on), bool)
     if not on.any():

@@ -6,6 +6,8 @@ surroundings looks like ink. The sheet is found on a small copy of the photo (SH
 its longer side): the paper's colour is taken from the middle of the frame (people centre the
 page they photograph), every pixel much darker than that paper or of another hue is background,
 and the sheet is the paper-coloured region that holds the middle, its holes (the writing) filled.
+A sheet photographed from afar, a few dozen small pixels across, is looked for again on a crop
+around it, so its outline is drawn as finely as a near one's.
 Uneven light darkens the paper but keeps its hue, so it stays on the sheet; a deep or bluish
 shadow does not, and the region is then taken out to the sharpest edge around it, the sheet's
 own outline, not the shadow's soft one (if need be only over pixels of the paper's hue: a shadow
@@ -22,6 +24,7 @@ most.
 Nothing here knows about ink or characters.
 """
 
+import dataclasses
 import functools
 import itertools
 from dataclasses import dataclass
@@ -116,6 +119,17 @@ BORDER_TOUCH = 0.05
 # (often a thin shadow or a bright rim) stays out of the page that is read.
 EDGE_MARGIN = 1.5
 
+# A quadrilateral sheet whose outline spans under CLOSER of the frame's longer side (a page
+# photographed from a metre or so away) is looked for again, the same way (by colour, by
+# brightness...), on a crop around it CLOSER_MARGIN of its extent wider on each side: on the
+# whole frame's small copy it is a few dozen pixels across, and EDGE_MARGIN alone takes a tenth
+# of it (on a page at 5% of the frame, the first and last lines of writing were cut). The finer
+# outline is kept when it is a quadrilateral whose corners lie within CLOSER_AGREE pixels of
+# the first small copy of the first's: a closer look refines the outline, it finds no other one.
+CLOSER = 0.5
+CLOSER_MARGIN = 0.5
+CLOSER_AGREE = 3.0
+
 
 @dataclass
 class Sheet:
@@ -138,6 +152,11 @@ class Sheet:
     quad: bool
     by: str = "colour"
     paper: np.ndarray = None
+    origin: tuple = (0, 0)  # (x, y) input pixel at the small copy's (0, 0): it may be of a crop
+
+    def to_small(self, points):
+        """(n, 2) (x, y) input pixels -> (x, y) pixels of the small copy ``mask`` lies on."""
+        return (np.asarray(points, float) - self.origin) * self.scale
 
 
 def _small_lab(image):
@@ -463,6 +482,44 @@ def _sheet(region, lightness, either_way=False, inside=False):
 def find_sheet(image):
     """The sheet in a photo of a page on a desk, or None when the photo is all page.
 
+    image: as :func:`_look_for_sheet`, which finds it; a sheet spanning under CLOSER of the
+    frame is looked for again on a crop around it (:func:`_closer`).
+    """
+    found = _look_for_sheet(image)
+    if found is None:
+        return None
+    return _closer(image, found) or found
+
+
+def _closer(image, found):
+    """``found`` looked for again on a crop of ``image`` around it (see CLOSER), its outline,
+    scale and origin given in ``image``'s pixels; None when it is no quadrilateral or spans
+    CLOSER of the frame or more, or the crop shows no quadrilateral agreeing with it."""
+    height, width = as_page(image).shape[:2]
+    low, high = found.outline.min(axis=0), found.outline.max(axis=0)
+    extent = high - low
+    if not found.quad or extent.max() >= CLOSER * max(height, width):
+        return None
+    low = np.maximum(np.floor(low - CLOSER_MARGIN * extent), 0).astype(int)
+    high = np.minimum(np.ceil(high + CLOSER_MARGIN * extent), [width, height]).astype(int)
+    step = max(1, int(np.ceil(max(high - low) / SHEET_PIXELS)))
+    pixels, reduction = coarse_pixels(image, max(1, step // 2))
+    first, last = low // reduction, high // reduction
+    closer = _look_for_sheet(pixels[first[1] : last[1], first[0] : last[0]], found.by)
+    if closer is None or not closer.quad:
+        return None
+    origin = first * reduction
+    outline = closer.outline * reduction + origin
+    if np.abs(outline - found.outline).max() * found.scale > CLOSER_AGREE:
+        return None
+    return dataclasses.replace(closer, outline=outline, scale=closer.scale / reduction,
+                               origin=(int(origin[0]), int(origin[1])))
+
+
+def _look_for_sheet(image, by=None):
+    """The sheet in a photo of a page on a desk, or None when the photo is all page (by: look
+    only for a sheet told from the desk that way, see :class:`Sheet`; None: every way).
+
     image: (h, w) grey or (h, w, 3/4) colour array, any dtype, or a
     :class:`nnrec.ocr.image.ScaledPage` (looked at as decoded). The sheet is the convex hull of
     the paper-coloured region holding the middle of the frame (:func:`paper_region`; the hull,
@@ -497,15 +554,17 @@ def find_sheet(image):
         ("whiteness", lambda: central_region(coloured & (lightness <= paper_lightness(lightness) + WHITER)), True,
          None),
     )
-    for by, region_of, either_way, grow_into in candidates:
+    for kind, region_of, either_way, grow_into in candidates:
+        if by is not None and kind != by:
+            continue
         region = region_of()
-        if by != "whiteness":  # grown, it would take the white object back
+        if kind != "whiteness":  # grown, it would take the white object back
             region = to_sharpest_edge(region, lightness, grow_into)
         # a quadrilateral inside a brightness region would be a patch of light, not the sheet
-        found = _sheet(region, lightness, either_way, inside=by == "colour")
+        found = _sheet(region, lightness, either_way, inside=kind == "colour")
         if found is not None:
             outline, mask, quad = found
-            return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad, by=by, paper=coloured)
+            return Sheet(outline=outline / scale, mask=mask, scale=scale, quad=quad, by=kind, paper=coloured)
     return None
 
 
@@ -539,8 +598,8 @@ def sheet_mask(sheet, tform, shape, factor=1.0):
     """(h, w) bool: which pixels of the upright output (see :func:`upright_transform`) lie on
     the sheet, its outline pulled in by EDGE_MARGIN small pixels."""
     inner = ndimage.binary_erosion(sheet.mask, morphology.disk(max(1, int(round(EDGE_MARGIN)))))
-    to_small = sheet.scale * factor  # small-copy pixels per pixel of the warped image
-    on = transform.warp(inner.astype(float), lambda xy: tform(xy) * to_small, output_shape=shape, order=0)
+    on = transform.warp(inner.astype(float), lambda xy: sheet.to_small(tform(xy) * factor), output_shape=shape,
+                        order=0)
     return on > 0.5
 
 
