@@ -44,13 +44,15 @@ def test_every_composite_holds_the_whole_page_with_its_ink(page, name):
     made = _made(page, name)
     h, w = made.image.shape[:2]
     assert made.image.dtype == np.uint8 and made.image.shape[2] == 3
-    assert max(h, w) <= composite.MAX_SIDE
+    scene = composite.TRANSFORMATIONS[name]
+    assert max(h, w) <= scene.frame_side
     assert (made.corners >= -1).all() and (made.corners[:, 0] <= w + 1).all() and (made.corners[:, 1] <= h + 1).all()
     if name != "flat":
-        # the page fills a good part of the frame, and the desk shows around it
+        # the page fills a good part of the frame, and the desk shows around it; seen from afar,
+        # a few percent of a phone's frame
         x, y = made.corners.T
         area = 0.5 * abs(x @ np.roll(y, -1) - y @ np.roll(x, -1))  # shoelace
-        assert 0.3 < area / (h * w) < 0.9
+        assert (0.02 < area / (h * w) < 0.08) if name == "far" else (0.3 < area / (h * w) < 0.9)
     # back on the page's own grid, the ink is where it was drawn (darker than the paper around it)
     back = transform.warp(made.image / 255.0, made.page_to_image, output_shape=page.shape[:2], order=1)
     grey_back, grey_page = back.mean(axis=2), page.mean(axis=2)

@@ -17,6 +17,18 @@ from scipy import ndimage
 from skimage import draw, transform, util
 
 
+# The page's longer side in the composites (pixels; a larger page is shrunk to it, a smaller
+# one kept), and the most a frame may measure: phone-photo sizes the reader shrinks anyway.
+PAGE_SIDE = 1400
+MAX_SIDE = 2000
+# The desk shows around the page: each side gets this fraction of the page's extent, drawn.
+MARGIN = (0.1, 0.2)
+# Photographed from a metre or so away, the page fills 3-6% of a 12-megapixel phone frame
+# (4000 pixels across): its longer side is then about 900 pixels.
+FAR_MARGIN = (1.5, 2.1)
+FAR_FRAME_SIDE = 4000
+
+
 @dataclass(frozen=True)
 class Scene:
     """What one composite does to the page (every amount is drawn around these values).
@@ -28,6 +40,9 @@ class Scene:
     of a tilted camera, as a fraction of the page's size. gradient: brightness lost across the
     frame by uneven light (0-1). shadow: brightness lost under a soft shadow over part of the
     page (0-1). noise: sensor noise (sd, 0-1 scale); blur: defocus (Gaussian sigma, pixels).
+    margin: the desk shown on each side of the page, a fraction of the page's extent (drawn
+    between the two); frame_side: the most the frame may measure (pixels, longer side; a larger
+    frame is shrunk whole).
     """
 
     background: str = "plain"
@@ -37,6 +52,8 @@ class Scene:
     shadow: float = 0.0
     noise: float = 0.006
     blur: float = 0.0
+    margin: tuple = MARGIN
+    frame_side: int = MAX_SIDE
 
 
 # Every composite the robustness set can make, in the order tables and figures show them.
@@ -47,6 +64,7 @@ TRANSFORMATIONS = {
     "desk_dark": Scene(background="dark"),
     "bright_object": Scene(background="bright_object"),
     "keyboard": Scene(background="keyboard"),
+    "far": Scene(margin=FAR_MARGIN, frame_side=FAR_FRAME_SIDE),
     "rot+5": Scene(angle=5),
     "rot-5": Scene(angle=-5),
     "rot+15": Scene(angle=15),
@@ -65,12 +83,6 @@ TRANSFORMATIONS = {
                       noise=0.02, blur=0.7),
 }
 REFERENCE = "flat"
-# The page's longer side in the composites (pixels; a larger page is shrunk to it, a smaller
-# one kept), and the most a frame may measure: phone-photo sizes the reader shrinks anyway.
-PAGE_SIDE = 1400
-MAX_SIDE = 2000
-# The desk shows around the page: each side gets this fraction of the page's extent, drawn.
-MARGIN = (0.1, 0.2)
 
 
 @dataclass
@@ -326,18 +338,18 @@ def quad_distance(shape, corners):
     return distance
 
 
-def place(corners, rng, max_side=MAX_SIDE):
+def place(corners, rng, margin=MARGIN, max_side=MAX_SIDE):
     """Frame around page corners already turned/tilted: ((4, 2) corners in the frame, (H, W)).
 
-    Each side gets a drawn margin (MARGIN of the page's extent); a frame over ``max_side`` is
-    shrunk as a whole.
+    Each side gets a margin drawn between the two fractions ``margin`` of the page's extent; a
+    frame over ``max_side`` is shrunk as a whole.
     """
     low, high = corners.min(axis=0), corners.max(axis=0)
     extent = high - low
-    margins = rng.uniform(*MARGIN, size=4) * np.r_[extent, extent]  # left, top, right, bottom
+    margins = rng.uniform(*margin, size=4) * np.r_[extent, extent]  # left, top, right, bottom
     shrink = min(1.0, max_side / (extent + margins[:2] + margins[2:]).max())
     placed = (corners - low + margins[:2]) * shrink
-    width, height = np.ceil((extent + margins[:2] + margins[2:]) * shrink).astype(int)
+    width, height = np.minimum(np.ceil((extent + margins[:2] + margins[2:]) * shrink), max_side).astype(int)
     return placed, (int(height), int(width))
 
 
@@ -397,7 +409,7 @@ def camera(image, noise, blur, rng):
 # --------------------------------------------------------------------------- the composite
 
 
-def make_composite(page, transformation, rng, page_side=PAGE_SIDE, max_side=MAX_SIDE):
+def make_composite(page, transformation, rng, page_side=PAGE_SIDE):
     """One composite photograph of ``page``.
 
     page: (h, w), (h, w, 3) or (h, w, 4) image, any dtype; shrunk first to ``page_side``
@@ -405,7 +417,7 @@ def make_composite(page, transformation, rng, page_side=PAGE_SIDE, max_side=MAX_
     transformation: a name of :data:`TRANSFORMATIONS` (or a :class:`Scene`). rng: a
     numpy Generator, normally :func:`composite_rng` (seed, page name, transformation).
     ``flat`` returns the scaled page itself. Returns a :class:`Composite`; the whole page
-    lies inside the frame, whose longer side is at most ``max_side``.
+    lies inside the frame, whose longer side is at most the scene's ``frame_side``.
     """
     if isinstance(transformation, Scene):
         scene, name = transformation, "custom"
@@ -420,7 +432,7 @@ def make_composite(page, transformation, rng, page_side=PAGE_SIDE, max_side=MAX_
             page = light_and_camera(page, scene, src, rng)
         return Composite(_to_uint8(page), src, transform.ProjectiveTransform(), scale, name)
     turned = tilted(rotated(src, scene.angle), scene.perspective, rng)
-    corners, shape = place(turned, rng, max_side)
+    corners, shape = place(turned, rng, scene.margin, scene.frame_side)
     page_to_image = transform.estimate_transform("projective", src, corners)
     desk = background("plain" if scene.background == "none" else scene.background, shape, rng)
     warped = transform.warp(page.astype(np.float32), page_to_image.inverse, output_shape=shape, order=1,
@@ -448,12 +460,12 @@ def _to_uint8(image):
     return np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
 
 
-def composites(page, page_name, transformations=None, seed=0, page_side=PAGE_SIDE, max_side=MAX_SIDE):
+def composites(page, page_name, transformations=None, seed=0, page_side=PAGE_SIDE):
     """Yield (transformation, :class:`Composite`) for each name (default: all of
     :data:`TRANSFORMATIONS`), each drawn with :func:`composite_rng` (seed, page_name, name);
     the page is shrunk once."""
     page, scale = scale_page(page, page_side)
     for name in transformations or TRANSFORMATIONS:
-        made = make_composite(page, name, composite_rng(seed, page_name, name), page_side, max_side)
+        made = make_composite(page, name, composite_rng(seed, page_name, name), page_side)
         made.scale = scale
         yield name, made
