@@ -211,8 +211,8 @@ def _robustness_rows(path):
         interval = _interval(worst)
         interval = interval and f", {interval} in {draws}"
         rows.append(_row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
-                         "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, turned, lit, "
-                         f"shadowed); worst: {worst['transformation']}{interval}", note=note))
+                         "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, from afar, turned, "
+                         f"lit, shadowed); worst: {worst['transformation']}{interval}", note=note))
     return rows
 
 

@@ -124,8 +124,8 @@ EDGE_MARGIN = 1.5
 # brightness...), on a crop around it CLOSER_MARGIN of its extent wider on each side: on the
 # whole frame's small copy it is a few dozen pixels across, and EDGE_MARGIN alone takes a tenth
 # of it (on a page at 5% of the frame, the first and last lines of writing were cut). The finer
-# outline is kept when it is a quadrilateral whose corners lie within CLOSER_AGREE pixels of
-# the first small copy of the first's: a closer look refines the outline, it finds no other one.
+# outline is kept when it is a quadrilateral whose corners lie within CLOSER_AGREE of the whole
+# frame's small pixels of the first one's: a closer look refines the outline, it finds no other.
 CLOSER = 0.5
 CLOSER_MARGIN = 0.5
 CLOSER_AGREE = 3.0
