@@ -390,7 +390,9 @@ def test_an_open_counter_keeps_the_rim_of_ink_round_it():
     assert not ink_module.closed_counters(ink, dark, min_area=10).any()
 
 
-def test_characters_read_with_their_counters_open_and_the_page_ink_unchanged():
+def test_characters_read_with_their_counters_open_and_the_page_ink_unchanged(monkeypatch):
+    # at the page's own scale: a page of such small characters is otherwise read enlarged
+    monkeypatch.setattr(segment, "SMALL_HEIGHT", 0)
     found = segment.find_characters(_blurred_ring_and_dot())
     ring = int(np.argmin(found.boxes[:, 1]))
     mask = segment.character_masks(found, [ring])[0]
@@ -400,9 +402,10 @@ def test_characters_read_with_their_counters_open_and_the_page_ink_unchanged():
     assert mask.sum() > 0.8 * found.ink[y1:y2, x1:x2].sum()
 
 
-def test_counters_looked_for_around_the_characters_are_those_of_the_whole_page():
+def test_counters_looked_for_around_the_characters_are_those_of_the_whole_page(monkeypatch):
     # find_characters looks for closed counters only where its boxes are (for speed): the same
     # ones as over the whole page, also when the characters lie away from the page's corner
+    monkeypatch.setattr(segment, "SMALL_HEIGHT", 0)  # at the page's own scale, as above
     page = np.ones((300, 500))
     page[90:210, 140:360] = _blurred_ring_and_dot()
     found = segment.find_characters(page)
@@ -430,3 +433,12 @@ def test_on_ruled_paper_every_blob_at_a_rectified_sheet_s_edge_stays_dropped():
     assert not segment._edge_junk(plain, kept, rectified=True)[plain.at_edge].any()
     assert segment._edge_junk(ruled, kept, rectified=True)[ruled.at_edge].all()
     assert segment._edge_junk(plain, kept, rectified=False)[plain.at_edge].all()
+
+
+def test_characters_smaller_than_the_readers_cell_are_found_on_the_page_enlarged():
+    ink, true = draw_page(["HLT VN", "FTH LV"], height=20)
+    found = segment.find_characters(photograph(ink))
+    assert found.scale == 2.0  # working pixels per input pixel: enlarged twice
+    assert found.height >= segment.SMALL_HEIGHT
+    # the boxes, on the input's own pixels, are where the characters were drawn
+    assert matched(found.page_boxes(), true) == len(true)
