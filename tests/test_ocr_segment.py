@@ -442,3 +442,6 @@ def test_characters_smaller_than_the_readers_cell_are_found_on_the_page_enlarged
     assert found.height >= segment.SMALL_HEIGHT
     # the boxes, on the input's own pixels, are where the characters were drawn
     assert matched(found.page_boxes(), true) == len(true)
+    # and never more than ZOOM times: the working page grows as its square
+    tiny, _ = draw_page(["HLT VN"], height=8)
+    assert segment.find_characters(photograph(tiny)).scale == segment.ZOOM

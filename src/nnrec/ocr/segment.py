@@ -11,7 +11,6 @@ then grouped into lines (left to right) and each line's word gaps found.
 Nothing here knows what the characters are: no classifier, no lexicon, no per-page setting.
 """
 
-import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -36,11 +35,13 @@ SHEET_LEAK = 0.2
 
 
 # Characters under SMALL_HEIGHT pixels tall at the working resolution (the readers' cell is 32
-# pixels) are read from the page enlarged ceil(SMALL_HEIGHT / height) times: their ink, traced at
-# a few pixels, loses the shape that redrawing it into the cell needs. The 19 pages shrunk to 700
-# pixels (characters 17 to 28 pixels tall) read at 0.935 / 0.869 (reader MLP / CNN) as they
-# are and at 0.976 / 0.978 enlarged twice (an experiment, not the composites or pages_dev).
+# pixels) are read from the page enlarged ZOOM times: their ink, traced at a few pixels, loses
+# the shape that redrawing it into the cell needs. The 19 pages shrunk to 700 pixels (characters
+# 17 to 28 pixels tall) read at 0.935 / 0.869 (reader MLP / CNN) as they are and at 0.976 /
+# 0.978 enlarged twice (an experiment, not the composites or pages_dev). Twice at most: a page
+# of specks has a typical "character" a few pixels tall, and the working page grows as ZOOM^2.
 SMALL_HEIGHT = 32
+ZOOM = 2
 
 # Text whose lines run at least this many degrees off level is turned level before reading.
 MIN_SKEW = 1.0
@@ -278,7 +279,7 @@ def upright_page(image, zoom=1, found=False):
     writing (its edge could be a shadow's): see SHEET_LEAK. The text's skew is
     measured on the ink of character-sized blobs (:func:`nnrec.ocr.skew.estimate_skew`) and the
     page turned when it is MIN_SKEW or more. Characters under SMALL_HEIGHT are read again from
-    the page enlarged (``zoom`` times, the sheet ``found`` already: False to look for it).
+    the page enlarged ZOOM times (``zoom``, the sheet ``found`` already: False to look for it).
     Returns (grey, ink, darkness, components, to_working, factor, sheet, skew, kept): the
     upright page at working resolution, its ink mask, darkness (see :func:`binarize`) and
     components, the transform from its (x, y) to those of the input shrunk by ``factor``, the
@@ -323,7 +324,7 @@ def upright_page(image, zoom=1, found=False):
         ink, dark, rules = binarize(up, with_rules=True)
         comp = _components(ink, kept, rules)
     if zoom == 1 and 0 < comp.height < SMALL_HEIGHT:
-        return upright_page(image, math.ceil(SMALL_HEIGHT / comp.height), found)
+        return upright_page(image, ZOOM, found)
     return up, ink, dark, comp, tform, factor, found, angle, kept
 
 
