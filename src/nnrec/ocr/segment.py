@@ -13,6 +13,7 @@ Nothing here knows what the characters are: no classifier, no lexicon, no per-pa
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy import ndimage
@@ -269,50 +270,70 @@ def _character_ink(comp):
     return np.isin(comp.labels, comp.ids[keep])
 
 
-def upright_page(image, zoom=1, found=False):
-    """The photo's sheet, rectified and turned so its text lines are level.
+class UprightPage(NamedTuple):
+    """A photo's sheet, rectified and turned level, at the working resolution (see
+    :func:`upright_page`)."""
+
+    grey: np.ndarray  # (h, w) the upright page
+    ink: np.ndarray  # (h, w) bool its ink mask (see binarize)
+    dark: np.ndarray  # (h, w) its darkness (see binarize)
+    components: _Components  # the ink's connected components
+    to_working: transform.ProjectiveTransform  # the page's (x, y) -> the input's, shrunk by factor
+    factor: float  # input pixels per pixel of the input as shrunk
+    sheet: object  # the nnrec.ocr.sheet.Sheet cut out of the frame, or None
+    skew: float  # degrees the text rose to the right by and was turned level
+    kept: np.ndarray  # (h, w) bool the page's own pixels (see nnrec.ocr.sheet.warp_page)
+    zoom: int  # times the page was enlarged for small characters (1: not at all)
+
+
+def upright_page(image):
+    """The photo's sheet, rectified and turned so its text lines are level -> :class:`UprightPage`.
 
     image: the input array or :class:`nnrec.ocr.image.ScaledPage` (its colour finds the sheet,
     :func:`nnrec.ocr.sheet.find_sheet`), read in grey (:func:`nnrec.ocr.image.shrunk_grey`). The
     page is read shrunk so the whole frame, or the sheet found in it, fits in
     nnrec.ocr.image.WORK_PIXELS. A sheet told from the desk by brightness alone must hold the
-    writing (its edge could be a shadow's): see SHEET_LEAK. The text's skew is
-    measured on the ink of character-sized blobs (:func:`nnrec.ocr.skew.estimate_skew`) and the
-    page turned when it is MIN_SKEW or more. Characters under SMALL_HEIGHT are read again from
-    the page enlarged ZOOM times (``zoom``, the sheet ``found`` already: False to look for it).
-    Returns (grey, ink, darkness, components, to_working, factor, sheet, skew, kept): the
-    upright page at working resolution, its ink mask, darkness (see :func:`binarize`) and
-    components, the transform from its (x, y) to those of the input shrunk by ``factor``, the
-    sheet found (or None), the skew in degrees, and which of its pixels are the page's own (see
-    :func:`nnrec.ocr.sheet.warp_page`).
+    writing (its edge could be a shadow's): see SHEET_LEAK. The text's skew is measured on the
+    ink of character-sized blobs (:func:`nnrec.ocr.skew.estimate_skew`) and the page turned when
+    it is MIN_SKEW or more. Characters under SMALL_HEIGHT are read again from the page enlarged
+    ZOOM times.
     """
-    ink, checked = None, found is not False
-    if found is False:
-        # the sheet is looked for on a colour copy while the grey working copy is made: neither
-        # needs the other, and both run in numpy and scipy without holding the interpreter
-        with ThreadPoolExecutor(1) as pool:
-            sheet = pool.submit(find_sheet, image)
-            small, factor = _shrink(image)
-            found = sheet.result()
-    elif found is None:  # read again enlarged: the whole frame is the page
-        small, factor = _shrink(image, zoom=zoom)
-    if found is None or not checked:
-        tform, shape, up = transform.EuclideanTransform(), small.shape, small
-        kept = np.ones(small.shape, bool)
-    if found is not None and not checked and found.by in ("brightness", "whiteness"):
+    # the sheet is looked for on a colour copy while the grey working copy is made: neither
+    # needs the other, and both run in numpy and scipy without holding the interpreter
+    with ThreadPoolExecutor(1) as pool:
+        sheet = pool.submit(find_sheet, image)
+        small, factor = _shrink(image)
+        found = sheet.result()
+    seen = None
+    if found is not None and found.by in ("brightness", "whiteness"):
         ink, dark = binarize(small)
-        comp = _components(ink, kept)
+        comp = _components(ink, np.ones(small.shape, bool))
         if _writing_outside(comp, found, factor):
-            found = None
-    if found is not None:
+            found, seen = None, (ink, dark, comp)  # the whole frame is the page, its ink known
+    page = _levelled(image, found, whole=(small, factor), seen=seen)
+    if 0 < page.components.height < SMALL_HEIGHT:
+        page = _levelled(image, found, ZOOM)
+    return page
+
+
+def _levelled(image, found, zoom=1, whole=None, seen=None):
+    """:class:`UprightPage` of the sheet ``found`` in ``image`` (None: the whole frame), read
+    enlarged ``zoom`` times, rectified and turned level. whole: the frame in grey at the working
+    resolution and its factor (:func:`_shrink`) when made already; seen: its (ink, darkness,
+    components) when known."""
+    if found is None:
+        small, factor = whole or _shrink(image, zoom=zoom)
+        tform, shape, up, kept = transform.EuclideanTransform(), small.shape, small, np.ones(small.shape, bool)
+    else:
         # the sheet alone gets the working resolution, not the whole frame
         small, factor = _shrink(image, sheet_area(found), zoom)
         tform, shape = upright_transform(found, factor)
         up, kept = warp_page(small, tform, shape, sheet_mask(found, tform, shape, factor))
-        ink = None
-    if ink is None:
+    if found is not None or seen is None:
         ink, dark, rules = binarize(up, with_rules=True)
         comp = _components(ink, kept, rules)
+    else:
+        ink, dark, comp = seen
     characters = _character_ink(comp)
     enough = len(np.unique(comp.labels[characters])) >= MIN_SKEW_CHARACTERS
     angle = estimate_skew(characters, comp.height) if enough else 0.0
@@ -323,9 +344,7 @@ def upright_page(image, zoom=1, found=False):
         up, kept = warp_page(small, tform, shape, keep)
         ink, dark, rules = binarize(up, with_rules=True)
         comp = _components(ink, kept, rules)
-    if zoom == 1 and 0 < comp.height < SMALL_HEIGHT:
-        return upright_page(image, ZOOM, found)
-    return up, ink, dark, comp, tform, factor, found, angle, kept
+    return UprightPage(up, ink, dark, comp, tform, factor, found, angle, kept, zoom)
 
 
 def _writing_outside(comp, sheet, factor):
@@ -441,7 +460,7 @@ def find_characters(image):
     typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
-    grey, ink, dark, comp, to_working, factor, found, angle, kept = upright_page(as_page(image))
+    grey, ink, dark, comp, to_working, factor, found, angle, kept, zoom = upright_page(as_page(image))
     sheet = None if found is None else found.outline
     to_image = to_working + transform.AffineTransform(scale=factor)
     labels, boxes, areas, height = comp.labels, comp.boxes, comp.areas, comp.height
