@@ -402,6 +402,18 @@ def test_characters_read_with_their_counters_open_and_the_page_ink_unchanged(mon
     assert mask.sum() > 0.8 * found.ink[y1:y2, x1:x2].sum()
 
 
+def test_a_counter_that_blur_filled_is_opened_on_the_page_enlarged_for_small_characters():
+    # the O is under SMALL_HEIGHT, so it is read from the page enlarged: the blur is twice as wide
+    # there, and a counter it filled is found with a reach twice as long
+    found = segment.find_characters(_blurred_ring_and_dot(blur=3.5))
+    assert found.scale == segment.ZOOM
+    ring = int(np.argmin(found.boxes[:, 1]))
+    mask = segment.character_masks(found, [ring])[0]
+    y1, x1 = np.round(found.boxes[ring, :2]).astype(int)
+    centre = (round(60 * found.scale), round(50 * found.scale))
+    assert found.ink[centre] and not mask[centre[0] - y1, centre[1] - x1]
+
+
 def test_counters_looked_for_around_the_characters_are_those_of_the_whole_page(monkeypatch):
     # find_characters looks for closed counters only where its boxes are (for speed): the same
     # ones as over the whole page, also when the characters lie away from the page's corner

@@ -304,13 +304,14 @@ def _usual_thickness(labels, traced, along):
     return float(np.median(counts[counts > 0]))
 
 
-def closed_counters(ink, dark, min_area):
+def closed_counters(ink, dark, min_area, reach=COUNTER_REACH):
     """(h, w) bool: ink that fills a counter (the bowl of a B, R, A or P) which blur closed.
 
     A blurred photo spreads every stroke, and a threshold low enough to keep faint strokes whole
     takes in the spread ink between strokes that run close, so a small counter fills and the
     letter's skeleton loses its loop (a B read as I). At each stroke's half-maximum, pixels
-    darker than COUNTER_PEAK x the darkest within COUNTER_REACH pixels, the strokes are apart
+    darker than COUNTER_PEAK x the darkest within ``reach`` pixels (COUNTER_REACH at the page's
+    own scale; as many more times as the page was enlarged), the strokes are apart
     again: the ink filling a hole they enclose, at least ``min_area`` pixels and COUNTER_FILLED
     of the hole, is returned.
     Strokes themselves keep their width (only enclosed ink goes, never a stroke's edge), and a
@@ -318,7 +319,7 @@ def closed_counters(ink, dark, min_area):
     dark: the darkness (see :func:`binarize`).
     """
     levels = np.round(255 * np.asarray(dark)).astype(np.uint8)  # a byte's filter is 3x a float's speed
-    crisp = ink & (levels >= COUNTER_PEAK * ndimage.maximum_filter(levels, size=2 * COUNTER_REACH + 1))
+    crisp = ink & (levels >= COUNTER_PEAK * ndimage.maximum_filter(levels, size=2 * reach + 1))
     # the holes of the crisp ink: gaps between its strokes that do not reach the frame's edge;
     # a counter that blur closed is one the ink fills (an open counter holds only a thin rim of it)
     gaps, n = ndimage.label(~crisp)

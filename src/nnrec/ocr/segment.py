@@ -487,19 +487,21 @@ def find_characters(image):
     bold = ~_faint_characters(groups, comp, sums)
     groups = [g for g, b in zip(groups, bold) if b]
     return PageCharacters(merged[bold], labels, groups, ink, height, 1.0 / factor, grey, to_image, sheet, angle,
-                          _counters(ink, dark, merged[bold], height))
+                          _counters(ink, dark, merged[bold], height, zoom))
 
 
-def _counters(ink, dark, boxes, height):
+def _counters(ink, dark, boxes, height, zoom=1):
     """(h, w) bool: :func:`nnrec.ocr.ink.closed_counters` (holes of at least COUNTER x H^2) of
     the part of the page holding ``boxes`` (n, 4), with a margin wider than the filter's reach:
-    a counter lies inside its character's box, and the rest of the page costs time for nothing."""
+    a counter lies inside its character's box, and the rest of the page costs time for nothing.
+    On a page enlarged ``zoom`` times the blur is as many times wider, and so is the reach."""
     counters = np.zeros(ink.shape, bool)
     if len(boxes):
-        margin = COUNTER_REACH + 2
+        reach = COUNTER_REACH * zoom
+        margin = reach + 2
         y1, x1 = np.maximum(np.floor(boxes[:, :2].min(axis=0)).astype(int) - margin, 0)
         y2, x2 = np.ceil(boxes[:, 2:].max(axis=0)).astype(int) + margin
-        counters[y1:y2, x1:x2] = closed_counters(ink[y1:y2, x1:x2], dark[y1:y2, x1:x2], COUNTER * height**2)
+        counters[y1:y2, x1:x2] = closed_counters(ink[y1:y2, x1:x2], dark[y1:y2, x1:x2], COUNTER * height**2, reach)
     return counters
 
 
