@@ -7,8 +7,9 @@ The candidate is the command a user types, `nnrec ocr PAGE --model MODEL` (run a
 `python -m nnrec`), in a fresh process each time: start-up, imports, decoding the JPEG, finding,
 cropping and classifying the characters and printing the text all count. The reference is
 `tesseract PAGE stdout --psm 6` (one uniform block of text: Tesseract's quickest full read) in
-a fresh process too. Both get the caller's environment (threads included). After one untimed
-run of each (file cache, compiled bytecode), they run alternately --runs times, so a busy
+a fresh process too. Both get the caller's environment (threads included). After nnrec's
+bytecode is compiled (a user's earlier runs leave it) and one untimed run of each (file cache),
+they run alternately --runs times, so a busy
 machine slows both alike; the figures are the medians of wall time and of the pairs' ratios
 nnrec / Tesseract, and the medians of CPU time (user + system over all threads). Where nnrec's
 time goes is printed below: the start-up (importing what reading needs, median of --runs fresh
@@ -22,6 +23,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # as `nnrec ocr` itself reads; Tesseract's OpenMP threads are untouched
 
 import argparse  # noqa: E402
+import compileall  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
@@ -30,7 +32,10 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-IMPORTS = "import nnrec.cli, nnrec.classifiers, nnrec.ocr, nnrec.ocr.reader, nnrec.model_file"
+import nnrec  # noqa: E402
+
+# what `nnrec ocr` imports to read a page, as it does (the cyclic collector waits meanwhile)
+IMPORTS = "import gc; gc.disable(); import nnrec.cli, nnrec.classifiers, nnrec.ocr.read, nnrec.ocr.reader, nnrec.model_file"
 
 
 def wall(command):
@@ -92,6 +97,10 @@ def main():
 
     ours = [sys.executable, "-m", "nnrec", "ocr", args.page, "--model", args.model]
     theirs = [tesseract, args.page, "stdout", "--psm", "6"]
+    # the untimed first runs stand for a user's earlier ones, whose compiled bytecode Python keeps:
+    # compiled here, as Python does not write it where PYTHONDONTWRITEBYTECODE is set (some CI
+    # shells set it), and every timed run would compile the package's sources again
+    compileall.compile_dir(Path(nnrec.__file__).parent, quiet=1)
     text = wall(ours)[2]
     wall(theirs)
     runs = {"ours": [], "theirs": []}

@@ -1,5 +1,6 @@
 """`nnrec ocr` as a tool: several pages, --json, --boxes, and the default model found from anywhere."""
 
+import gc
 import json
 import os
 import subprocess
@@ -70,6 +71,16 @@ def test_a_bad_page_among_several_is_named_and_the_rest_are_read(tmp_path, capsy
     assert status == 2
     assert out == f"==> {tmp_path / 'good.png'} <==\nHH\n"
     assert err.count("\n") == 1 and err.startswith(f"nnrec: {tmp_path / 'bad.jpg'}: not an image file")
+
+
+@pytest.mark.parametrize("good_model", [True, False])
+def test_the_collector_is_on_again_once_the_readers_are_loaded_or_failed_to(tmp_path, capsys, model, good_model):
+    # it waits while they load (start-up); a caller of cli.main must get it back either way
+    write_page(tmp_path / "page.png", ["HL"])
+    status, _, _ = run(capsys, "ocr", tmp_path / "page.png", "--model", model if good_model else tmp_path / "none.npz")
+    assert status == (0 if good_model else 2)
+    assert gc.isenabled()
+    gc.unfreeze()  # the test process's objects, set aside with the readers'
 
 
 def test_json_gives_lines_boxes_and_top_classes(tmp_path, capsys, model):

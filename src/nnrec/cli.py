@@ -124,6 +124,7 @@ def _decoded_ahead(pages, read):
 
 
 def _ocr(args):
+    import gc
     import json
     import os
 
@@ -134,19 +135,28 @@ def _ocr(args):
     from nnrec.ocr.image import open_page
 
     images = _decoded_ahead(args.pages, open_page)  # the first page decodes while the readers load
-    from nnrec import classifiers, ocr
+    # loading the readers (numpy, scipy, scikit-image) makes some 50,000 objects that live as
+    # long as the process: the cyclic collector walks them over and over while they load (130
+    # collections, 40-50 ms on a 2-core test machine), for nothing. It waits, then leaves them out.
+    gc.disable()
+    try:
+        from nnrec import classifiers
+        from nnrec.ocr import extract_text
 
-    model = Path(args.model) if args.model else default_model()
-    classify = classifiers.load_classifier(model)
-    judge_path = orientation_judge(model, args.judge) if not args.no_orientation else None
-    judge = classifiers.load_classifier(judge_path) if judge_path else None
+        model = Path(args.model) if args.model else default_model()
+        classify = classifiers.load_classifier(model)
+        judge_path = orientation_judge(model, args.judge) if not args.no_orientation else None
+        judge = classifiers.load_classifier(judge_path) if judge_path else None
+    finally:
+        gc.freeze()
+        gc.enable()
     drawings = boxes_paths(args.boxes, args.pages) if args.boxes else [None] * len(args.pages)
     records, failed, shown = [], False, 0
     for page, drawing in zip(args.pages, drawings):
         try:
             image = next(images)()
-            result = ocr.extract_text(image, classify, word_context=not args.no_word_context,
-                                      orientation=not args.no_orientation, judge=judge)
+            result = extract_text(image, classify, word_context=not args.no_word_context,
+                                  orientation=not args.no_orientation, judge=judge)
             if drawing:
                 draw_boxes(image, result, drawing, page)
         except NnrecError as error:
