@@ -37,6 +37,14 @@ def expected_probabilities():
     return {char: p[charset.CLASSES.index(char)] for char in ("H", "N", "A")}
 
 
+@pytest.fixture(autouse=True)
+def collector_as_found():
+    """`nnrec ocr` run in this process freezes the objects loaded so far out of the cyclic
+    collector (cli._ocr); each test gives them back."""
+    yield
+    gc.unfreeze()
+
+
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
     return constant_model(tmp_path_factory.mktemp("model") / "model.npz")
@@ -80,7 +88,6 @@ def test_the_collector_is_on_again_once_the_readers_are_loaded_or_failed_to(tmp_
     status, _, _ = run(capsys, "ocr", tmp_path / "page.png", "--model", model if good_model else tmp_path / "none.npz")
     assert status == (0 if good_model else 2)
     assert gc.isenabled()
-    gc.unfreeze()  # the test process's objects, set aside with the readers'
 
 
 def test_json_gives_lines_boxes_and_top_classes(tmp_path, capsys, model):

@@ -450,7 +450,7 @@ def test_on_ruled_paper_every_blob_at_a_rectified_sheet_s_edge_stays_dropped():
 def test_characters_smaller_than_the_readers_cell_are_found_on_the_page_enlarged():
     ink, true = draw_page(["HLT VN", "FTH LV"], height=20)
     found = segment.find_characters(photograph(ink))
-    assert found.scale == 2.0  # working pixels per input pixel: enlarged twice
+    assert found.scale == segment.ZOOM  # working pixels per input pixel: enlarged
     assert found.height >= segment.SMALL_HEIGHT
     # the boxes, on the input's own pixels, are where the characters were drawn
     assert matched(found.page_boxes(), true) == len(true)

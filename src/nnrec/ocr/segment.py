@@ -322,7 +322,7 @@ def _levelled(image, found, zoom=1, whole=None, seen=None):
     resolution and its factor (:func:`_shrink`) when made already; seen: its (ink, darkness,
     components) when known."""
     if found is None:
-        small, factor = whole or _shrink(image, zoom=zoom)
+        small, factor = _shrink(image, zoom=zoom) if whole is None else whole
         tform, shape, up, kept = transform.EuclideanTransform(), small.shape, small, np.ones(small.shape, bool)
     else:
         # the sheet alone gets the working resolution, not the whole frame
