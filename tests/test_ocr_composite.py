@@ -47,7 +47,7 @@ def test_every_composite_holds_the_whole_page_with_its_ink(page, name):
     scene = composite.TRANSFORMATIONS[name]
     assert max(h, w) <= scene.frame_side
     assert (made.corners >= -1).all() and (made.corners[:, 0] <= w + 1).all() and (made.corners[:, 1] <= h + 1).all()
-    if name != "flat":
+    if scene.background != "none":
         # the page fills a good part of the frame, and the desk shows around it; seen from afar,
         # a few percent of a phone's frame
         x, y = made.corners.T
@@ -79,6 +79,22 @@ def test_rotation_turns_a_line_by_the_angle_asked(angle):
     measured = np.degrees(np.arctan2(-direction[1], direction[0]))
     measured = (measured + 90) % 180 - 90  # a line's direction is defined up to 180 degrees
     assert measured == pytest.approx(angle, abs=0.5)
+
+
+def test_squared_paper_draws_lines_at_the_spacing_asked_and_keeps_the_ink_dark():
+    page = np.ones((200, 300, 3))
+    page[90:110, 140:160] = 0.0  # a blot of black ink
+    squared = composite.squared_paper(page, 0.1, np.random.default_rng(0))  # squares of 30 px
+    assert (squared <= page).all() and (squared[90:110, 140:160] == 0).all()
+    for axis, n_lines in ((1, 200 / 30), (0, 300 / 30)):  # rows darkened all along, then columns
+        darkest = squared.mean(axis=2).max(axis=axis)  # a line's row is dark in every column
+        centres = np.nonzero((darkest < 0.95) & (darkest <= np.minimum(np.roll(darkest, 1), np.roll(darkest, -1))))[0]
+        assert abs(len(centres) - n_lines) <= 1
+        assert np.allclose(np.diff(centres), 30, atol=1)
+    # blue lines, light against black ink
+    line = squared[:, :, 0].max(axis=1).argmin()
+    red, green, blue = squared[line, 0]
+    assert blue > green > red > 0.5
 
 
 def test_a_large_page_is_shrunk_once_and_a_small_one_kept():

@@ -126,6 +126,20 @@ def test_pages_dev_and_the_composites_get_rows_when_they_were_scored(stage_outpu
     assert cnn["data"].endswith("worst: rot180, -6.0 to +0.0 in 95% of draws of the pages")
 
 
+def test_a_stress_transformation_gets_its_own_row_and_is_never_the_worst(stage_outputs, tmp_path):
+    robustness = pd.DataFrame({"transformation": ["flat", "camera", "squared"], "model": ["mlp"] * 3,
+                               "char_accuracy": [0.97, 0.95, 0.80], "vs_flat": [0.0, -0.02, -0.17], "n_pages": [19] * 3})
+    robustness.to_csv(tmp_path / "robustness.csv", index=False)
+    table = report.headline_table({**stage_outputs, "q4_robustness": str(tmp_path / "robustness.csv")}, "emnist36")
+    table = table.set_index("quantity")
+    worst = table.loc["OCR composites, worst transformation vs flat, mlp"]
+    assert worst["measured"] == pytest.approx(-2.0) and "worst: camera" in worst["data"]
+    assert "within 3 points" in worst["note"]
+    squared = table.loc["OCR composites, squared vs flat, mlp"]
+    assert squared["measured"] == pytest.approx(-17.0) and "printed on squared paper" in squared["data"]
+    assert "0.800" in squared["note"] and "outside the robustness target" in squared["note"]
+
+
 def test_the_print_faces_get_a_row_per_reader_when_they_were_scored(stage_outputs, tmp_path):
     faces = pd.DataFrame({"model": ["mlp"] * 3 + ["cnn"] * 3, "font": ["cmr10.ttf", "cmb10.ttf", "overall"] * 2,
                           "n": [36, 36, 72] * 2, "accuracy": [0.9, 0.8, 0.85, 0.95, 1.0, 0.975]})
