@@ -460,17 +460,19 @@ def find_characters(image):
     typical heights are dropped. Returns :class:`PageCharacters`, boxes
     in no particular order; a blank page gives zero boxes.
     """
-    grey, ink, dark, comp, to_working, factor, found, angle, kept, zoom = upright_page(as_page(image))
+    page = upright_page(as_page(image))
+    comp, ink, found = page.components, page.ink, page.sheet
     sheet = None if found is None else found.outline
-    to_image = to_working + transform.AffineTransform(scale=factor)
-    labels, boxes, areas, height = comp.labels, comp.boxes, comp.areas, comp.height
+    to_image = page.to_working + transform.AffineTransform(scale=page.factor)
+    labels, boxes, height = comp.labels, comp.boxes, comp.height
     if not len(boxes):
-        return PageCharacters(np.zeros((0, 4)), labels, [], ink, 0.0, 1.0 / factor, grey, to_image, sheet, angle)
+        return PageCharacters(np.zeros((0, 4)), labels, [], ink, 0.0, 1.0 / page.factor, page.grey, to_image, sheet,
+                              page.skew)
     # dots and specks go first, so a full stop is never merged into the number before it
     size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    sums = _darkness_sums(comp, dark)
+    sums = _darkness_sums(comp, page.dark)
     rectified = found is not None and found.quad
-    pieces = (size >= SPECK_SIZE * height) & ~_edge_junk(comp, kept, rectified) & ~_faint(comp, sums)
+    pieces = (size >= SPECK_SIZE * height) & ~_edge_junk(comp, page.kept, rectified) & ~_faint(comp, sums)
     ids = comp.ids[pieces]
     groups, merged = _merge_pieces(boxes[pieces], height)
     groups = [[int(ids[k]) for k in g] for g in groups]
@@ -486,8 +488,8 @@ def find_characters(image):
     merged = merged[keep]
     bold = ~_faint_characters(groups, comp, sums)
     groups = [g for g, b in zip(groups, bold) if b]
-    return PageCharacters(merged[bold], labels, groups, ink, height, 1.0 / factor, grey, to_image, sheet, angle,
-                          _counters(ink, dark, merged[bold], height, zoom))
+    return PageCharacters(merged[bold], labels, groups, ink, height, 1.0 / page.factor, page.grey, to_image, sheet,
+                          page.skew, _counters(ink, page.dark, merged[bold], height, page.zoom))
 
 
 def _counters(ink, dark, boxes, height, zoom=1):
