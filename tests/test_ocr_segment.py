@@ -190,6 +190,33 @@ def test_ruled_lines_are_taken_out_and_the_letters_crossing_them_stay():
     assert lines[:, 10].mean() > 0.9 and lines[rule, 15:][~ink[rule, 15:]].mean() > 0.9
 
 
+def test_a_rule_broken_into_long_pieces_is_joined_across_dark_gaps_only():
+    # a rule about as dark as the ink threshold (squared paper's grid) passes it in pieces: a
+    # one-pixel gap (off the letters) every quarter of the page leaves each piece shorter than
+    # RULE_LENGTH, and the letters the rule runs through were read as one blob
+    ink, true = draw_page(["HLTVN FTH", "NVHLT"], height=40)
+    ruled = ink.copy()
+    rule = true[0, 2] - 1
+    ruled[rule, :] = True
+    width = ruled.shape[1]
+    paper_columns = np.nonzero(~ink[rule])[0]
+    gaps = [paper_columns[np.abs(paper_columns - c).argmin()] for c in range(width // 4, width - width // 8, width // 4)]
+    ruled[rule, gaps] = False
+    pieces = np.diff([-1, *gaps, width]) - 1
+    assert ink_module.RULE_SPAN * width <= pieces.min() and pieces.max() < ink_module.RULE_LENGTH * width
+    paper = ruled[rule] & ~ink[rule]
+    # the gaps darker than the paper, not ink: one line, taken out, the letters kept
+    dark_gaps = np.zeros(ruled.shape, bool)
+    dark_gaps[rule, gaps] = True
+    lines = ink_module.ruled_lines(ruled, bridge=dark_gaps)
+    assert lines[rule][paper].mean() > 0.9
+    kept = ink_module.remove_ruled_lines(ruled, lines=lines)
+    assert kept[ink].mean() > 0.97 and kept[rule][paper].mean() < 0.1
+    # gaps as light as the paper (a rule broken by noise, or no rule at all): pieces stay pieces
+    assert not ink_module.ruled_lines(ruled)[rule].any()
+    assert not ink_module.ruled_lines(ruled, bridge=np.zeros(ruled.shape, bool))[rule].any()
+
+
 def test_a_stroke_along_a_rule_stays_whole_and_the_rule_beside_a_stroke_goes():
     # lined paper turned sideways (the pages_dev lined page): vertical rules 3 px wide. An O whose
     # side ran down a rule lost it (read J), an I ending beside a rule kept a piece of it (read L)

@@ -55,6 +55,10 @@ RULE_LENGTH = 0.3
 RULE_THICK = 0.01
 RULE_STROKE = 1.2  # a line this many times its usual thickness has a stroke drawn along it
 RULE_LOOK = 4  # lines are first looked for on a copy shrunk this many times (any ink: ink)
+# A clean rule about as dark as the threshold passes it only in pieces: pieces at least RULE_SPAN of
+# the page long, at most RULE_GAP pixels apart along it, are joined where the gap is clearly
+# darker than the paper (see ruled_lines).
+RULE_GAP = 2
 # Faint rules (see remove_ruled_lines) are traced on pixels darker than RULE_FAINT x ink's lower
 # threshold (under a camera's noise: 1.25 noise deviations above the paper); a blob of ink lying
 # RULE_DASH or more on such a line, and at most RULE_DARKER x as dark as the line, is a dash of
@@ -139,9 +143,9 @@ def noise_level(grey):
     return float(1.4826 * np.median(np.abs(detail - np.median(detail)))) if detail.size else 0.0
 
 
-def ruled_lines(ink):
+def ruled_lines(ink, bridge=None):
     """(h, w) bool: the ink of long, thin, straight lines across the page (the ruling of lined
-    paper, a margin line, a page edge, an underline), horizontal or vertical.
+    paper, a margin line, a page edge, an underline, squared paper's grid), horizontal or vertical.
 
     Straight stretches are ink filling RULE_FILL of a run RULE_SPAN of the page's width (or
     height) long, allowed to wander RULE_DRIFT pixels across it (a tilt, a lens's bend, a wavy
@@ -149,12 +153,17 @@ def ruled_lines(ink):
     RULE_THICK of the page thick on average: a letter's bar is far shorter, and a big marker
     letter's long bar far thicker. Where a line is over RULE_STROKE times its usual thickness
     and a letter's other strokes meet it, a stroke was drawn along it: that stays ink.
+    bridge: (h, w) bool, pixels clearly darker than the paper though not ink: stretches at least
+    RULE_SPAN long are joined across gaps of up to RULE_GAP such pixels along them (a clean rule
+    about as dark as the threshold, like squared paper's grid, passes it in pieces each too short
+    for a line, and the letters it runs through were read as one blob). Not across noise: a
+    rule in a noisy shadow found in part leaves pieces that are read as letters.
     """
     if not _may_hold_lines(ink):
         return np.zeros(ink.shape, bool)
     lines, thick = np.zeros(ink.shape, bool), np.zeros(ink.shape, bool)
     for along in (1, 0):  # rows (horizontal lines), then columns (vertical ones)
-        labels, line = _straight(ink, along, RULE_DRIFT)
+        labels, line = _straight(ink, along, RULE_DRIFT, bridge=bridge)
         labels = np.concatenate([[0], np.where(line, np.arange(1, len(line) + 1), 0)])[labels]
         lines |= labels > 0
         thick |= _thick_stretches(labels, along)
@@ -174,10 +183,11 @@ def _may_hold_lines(ink):
     return any(_straight(look, along, 3, thin=False)[1].any() for along in (1, 0) if min(look.shape) >= 3)
 
 
-def _straight(ink, along, drift, thin=True):
+def _straight(ink, along, drift, thin=True, bridge=None):
     """Straight stretches of ink running ``along`` (1: rows, 0: columns), see :func:`ruled_lines`:
     (labels (h, w) of the joined-up stretches, (n,) bool which of them are lines; long enough
-    and, if ``thin``, thin enough)."""
+    and, if ``thin``, thin enough). bridge: pixels across which long stretches are joined (see
+    :func:`ruled_lines`)."""
     extent = ink.shape[along]
     span = max(3, int(RULE_SPAN * extent))
     wide = ndimage.maximum_filter1d(ink, drift, axis=1 - along)
@@ -186,9 +196,21 @@ def _straight(ink, along, drift, thin=True):
     labels, n = ndimage.label(candidate, np.ones((3, 3), bool))
     if n == 0:
         return labels, np.zeros(0, bool)
+    length = _lengths(labels, along)
+    if bridge is not None and (length >= span).any():
+        long = np.concatenate([[False], length >= span])[labels]
+        gaps = ndimage.maximum_filter1d(long, RULE_GAP + 1, axis=along) & bridge & ~candidate
+        if gaps.any():
+            labels, n = ndimage.label(candidate | gaps, np.ones((3, 3), bool))
+            labels *= candidate  # every joined stretch holds candidates: none is left without pixels
+            length = _lengths(labels, along)
     area = np.bincount(labels.ravel(), minlength=n + 1)[1:]  # the candidates' pixels: all are labelled
-    length = np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
     return labels, (length >= RULE_LENGTH * extent) & ((not thin) | (area / length <= RULE_THICK * extent))
+
+
+def _lengths(labels, along):
+    """(n,) how far each labelled stretch runs ``along`` (1: rows, 0: columns), in pixels."""
+    return np.array([sl[along].stop - sl[along].start for sl in ndimage.find_objects(labels)], float)
 
 
 def _thick_stretches(labels, along):
@@ -348,7 +370,7 @@ def binarize(grey, with_rules=False):
     low = np.maximum(HYSTERESIS_LOW * threshold, NOISE_GROW * noise)
     ink = close_cross(hysteresis(dark, low, np.maximum(threshold, NOISE_SEED * noise)))
     # a one-pixel closing (above) joins strokes broken by a skipping pen or JPEG blocks
-    rules = ruled_lines(ink)
+    rules = ruled_lines(ink, dark > NOISE_SEED * noise)
     ink = remove_ruled_lines(ink, dark > RULE_FAINT * low, dark, rules)
     return (ink, dark, rules) if with_rules else (ink, dark)
 
