@@ -138,6 +138,11 @@ def test_a_stress_transformation_gets_its_own_row_and_is_never_the_worst(stage_o
     squared = table.loc["OCR composites, squared vs flat, mlp"]
     assert squared["measured"] == pytest.approx(-17.0) and "printed on squared paper" in squared["data"]
     assert "0.800" in squared["note"] and "outside the robustness target" in squared["note"]
+    # composites of the stress case alone: its row, and no worst row
+    robustness[robustness["transformation"] == "squared"].to_csv(tmp_path / "robustness.csv", index=False)
+    table = report.headline_table({**stage_outputs, "q4_robustness": str(tmp_path / "robustness.csv")}, "emnist36")
+    assert table["quantity"].str.contains("composites").sum() == 1
+    assert (table["quantity"] == "OCR composites, squared vs flat, mlp").any()
 
 
 def test_the_print_faces_get_a_row_per_reader_when_they_were_scored(stage_outputs, tmp_path):

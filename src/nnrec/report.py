@@ -203,20 +203,8 @@ def _robustness_rows(path):
     rows = []
     for model, every in _per_model(path):
         stress = every["transformation"].isin(list(STRESS))
-        per_model = every[~stress]
-        worst = per_model.sort_values("vs_flat").iloc[0]
-        off = per_model[per_model["vs_flat"] < -ROBUSTNESS_TARGET]
-        flat = per_model.loc[per_model["transformation"] == "flat", "char_accuracy"]
-        spread = f" (in brackets: {draws})" if "vs_flat_low" in per_model else ""
-        note = (f"flat {flat.iloc[0]:.3f}; " if len(flat) else "") + (
-            f"more than {100 * ROBUSTNESS_TARGET:g} points off{spread}: "
-            + ", ".join(_points_off(r) for _, r in off.iterrows())
-            if len(off) else f"every transformation within {100 * ROBUSTNESS_TARGET:g} points")
-        interval = _interval(worst)
-        interval = interval and f", {interval} in {draws}"
-        rows.append(_row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
-                         "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, from afar, turned, "
-                         f"lit, shadowed); worst: {worst['transformation']}{interval}", note=note))
+        if (~stress).any():
+            rows.append(_worst_row(model, every[~stress], draws))
         for _, row in every[stress].iterrows():
             interval = _interval(row)
             rows.append(_row("Q4", f"OCR composites, {row['transformation']} vs flat, {model}",
@@ -225,6 +213,23 @@ def _robustness_rows(path):
                              + (f", {interval} in {draws}" if interval else ""),
                              note=f"{row['char_accuracy']:.3f}; outside the robustness target"))
     return rows
+
+
+def _worst_row(model, per_model, draws):
+    """The row of ``model``'s worst transformation among ``per_model`` (its robustness rows)."""
+    worst = per_model.sort_values("vs_flat").iloc[0]
+    off = per_model[per_model["vs_flat"] < -ROBUSTNESS_TARGET]
+    flat = per_model.loc[per_model["transformation"] == "flat", "char_accuracy"]
+    spread = f" (in brackets: {draws})" if "vs_flat_low" in per_model else ""
+    note = (f"flat {flat.iloc[0]:.3f}; " if len(flat) else "") + (
+        f"more than {100 * ROBUSTNESS_TARGET:g} points off{spread}: "
+        + ", ".join(_points_off(r) for _, r in off.iterrows())
+        if len(off) else f"every transformation within {100 * ROBUSTNESS_TARGET:g} points")
+    interval = _interval(worst)
+    interval = interval and f", {interval} in {draws}"
+    return _row("Q4", f"OCR composites, worst transformation vs flat, {model}", 100 * float(worst["vs_flat"]),
+                "points", f"photographs made of {int(worst['n_pages'])} pages (on desks, from afar, turned, "
+                f"lit, shadowed); worst: {worst['transformation']}{interval}", note=note)
 
 
 def _print_face_rows(path, chars):

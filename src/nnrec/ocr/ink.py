@@ -55,8 +55,8 @@ RULE_LENGTH = 0.3
 RULE_THICK = 0.01
 RULE_STROKE = 1.2  # a line this many times its usual thickness has a stroke drawn along it
 RULE_LOOK = 4  # lines are first looked for on a copy shrunk this many times (any ink: ink)
-# A clean rule about as dark as the threshold passes it only in pieces: pieces at least RULE_SPAN of
-# the page long, at most RULE_GAP pixels apart along it, are joined where the gap is clearly
+# A clean rule about as dark as the threshold passes it only in pieces: pieces at least RULE_SPAN
+# of the page long, at most RULE_GAP pixels apart along it, are joined where the gap is clearly
 # darker than the paper (see ruled_lines).
 RULE_GAP = 2
 # Faint rules (see remove_ruled_lines) are traced on pixels darker than RULE_FAINT x ink's lower
