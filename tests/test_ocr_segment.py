@@ -200,7 +200,8 @@ def test_a_rule_broken_into_long_pieces_is_joined_across_dark_gaps_only():
     ruled[rule, :] = True
     width = ruled.shape[1]
     paper_columns = np.nonzero(~ink[rule])[0]
-    gaps = [paper_columns[np.abs(paper_columns - c).argmin()] for c in range(width // 4, width - width // 8, width // 4)]
+    quarters = range(width // 4, width - width // 8, width // 4)
+    gaps = [paper_columns[np.abs(paper_columns - c).argmin()] for c in quarters]
     ruled[rule, gaps] = False
     pieces = np.diff([-1, *gaps, width]) - 1
     assert ink_module.RULE_SPAN * width <= pieces.min() and pieces.max() < ink_module.RULE_LENGTH * width

@@ -128,7 +128,8 @@ def test_pages_dev_and_the_composites_get_rows_when_they_were_scored(stage_outpu
 
 def test_a_stress_transformation_gets_its_own_row_and_is_never_the_worst(stage_outputs, tmp_path):
     robustness = pd.DataFrame({"transformation": ["flat", "camera", "squared"], "model": ["mlp"] * 3,
-                               "char_accuracy": [0.97, 0.95, 0.80], "vs_flat": [0.0, -0.02, -0.17], "n_pages": [19] * 3})
+                               "char_accuracy": [0.97, 0.95, 0.80], "vs_flat": [0.0, -0.02, -0.17],
+                               "n_pages": [19] * 3})
     robustness.to_csv(tmp_path / "robustness.csv", index=False)
     table = report.headline_table({**stage_outputs, "q4_robustness": str(tmp_path / "robustness.csv")}, "emnist36")
     table = table.set_index("quantity")
