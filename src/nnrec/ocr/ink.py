@@ -368,9 +368,10 @@ def binarize(grey, with_rules=False):
         return (nothing, dark, nothing) if with_rules else (nothing, dark)
     noise = noise_level(grey) / paper  # in darkness units: the noise over the paper's brightness
     low = np.maximum(HYSTERESIS_LOW * threshold, NOISE_GROW * noise)
-    ink = close_cross(hysteresis(dark, low, np.maximum(threshold, NOISE_SEED * noise)))
+    seed = NOISE_SEED * noise  # clearly darker than the paper: seeds strokes, joins a rule's pieces
+    ink = close_cross(hysteresis(dark, low, np.maximum(threshold, seed)))
     # a one-pixel closing (above) joins strokes broken by a skipping pen or JPEG blocks
-    rules = ruled_lines(ink, dark > NOISE_SEED * noise)
+    rules = ruled_lines(ink, dark > seed)
     ink = remove_ruled_lines(ink, dark > RULE_FAINT * low, dark, rules)
     return (ink, dark, rules) if with_rules else (ink, dark)
 
