@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from nnrec import charset, cli, model_file, nn
-from ocr_pages import draw_page, matched, photograph
+from ocr_pages import draw_page, matched, on_desk, photograph
 
 # the classes a constant network prefers, and their output biases (softmax over all 36)
 BIASES = {"H": 3.0, "N": 2.0}
@@ -228,13 +228,40 @@ def test_reading_a_page_imports_neither_pandas_nor_plotting_nor_torch(tmp_path):
     params = nn.init_network([width, 4, 36], nn.MLP_ACTIVATIONS, np.random.default_rng(0))
     meta = {"deskew": True, "features": "hog", "feature_mean": [0.0] * width, "feature_std": [1.0] * width}
     model_file.save_model(tmp_path / "hog.npz", params, nn.MLP_ACTIVATIONS, meta)
-    code = ("import sys; from nnrec import cli; status = cli.main(['ocr', 'page.png', '--model', 'hog.npz']); "
-            "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in "
-            "('pandas', 'matplotlib', 'torch', 'tqdm') or m.startswith('scipy.stats')}), status)")
+    code = ("import sys; from nnrec import cli, lazy_imports; status = cli.main(['ocr', 'page.png', '--model', 'hog.npz']); "
+            "print(sorted({m.split('.')[0] for m in list(sys.modules) if lazy_imports.loaded(m) and (m.split('.')[0] in "
+            "('pandas', 'matplotlib', 'torch', 'tqdm') or m.startswith('scipy.stats'))}), status)")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[] 0"
+
+
+def test_modules_reading_never_uses_are_not_loaded_even_for_a_sheet_on_a_desk(tmp_path, model):
+    ink, _ = draw_page(["HL", "TF"], height=60)
+    photo, _, _ = on_desk(photograph(ink, noise=0.01), angle=12, perspective=0.03)
+    Image.fromarray(np.round(np.clip(photo, 0, 1) * 255).astype(np.uint8)).save(tmp_path / "desk.png")
+    code = ("import sys; from nnrec import cli, lazy_imports; "
+            "status = cli.main(['ocr', 'desk.png', '--model', sys.argv[1], '--json']); "
+            "import numpy as np; from skimage import measure; square = np.array([[0, 0], [0, 9], [9, 9], [9, 0], [0, 0]]); "
+            "corners = len(measure.approximate_polygon(square, 1.0)); "  # a sheet's corners, when something is joined to it
+            "print([m for m in lazy_imports.UNUSED_BY_READING if lazy_imports.loaded(m)], corners, status)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run([sys.executable, "-c", code, str(model)], cwd=tmp_path, capture_output=True, text=True,
+                            env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[] 5 0"
+
+
+def test_a_module_put_off_loads_in_full_when_it_is_used():
+    code = ("from nnrec import lazy_imports; lazy_imports.defer(); import numpy; from scipy import signal; "
+            "print([lazy_imports.loaded(m) for m in ('numpy.testing', 'scipy.signal')]); "
+            "numpy.testing.assert_array_equal([1], [1]); print(signal.convolve([1, 2], [1, 1]).tolist()); "
+            "print([lazy_imports.loaded(m) for m in ('numpy.testing', 'scipy.signal', 'numpy.f2py')])")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[False, False]", "[1, 3, 2]", "[True, True, False]"]
 
 
 def test_pages_are_decoded_one_ahead_in_order_the_first_at_once():

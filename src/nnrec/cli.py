@@ -132,6 +132,9 @@ def _ocr(args):
     # starts a pool of them (set before numpy loads; a caller's own setting wins)
     for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
+    from nnrec import lazy_imports
+
+    lazy_imports.defer()  # before numpy's and scipy's importers, and before the decoding thread
     from nnrec.ocr.image import open_page
 
     images = _decoded_ahead(args.pages, open_page)  # the first page decodes while the readers load
