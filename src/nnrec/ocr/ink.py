@@ -10,6 +10,8 @@ blurred photo spread into a letter's small counters is found at the strokes' hal
 Nothing here knows about characters.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy import ndimage
 from skimage import filters, morphology, transform
@@ -352,21 +354,35 @@ def closed_counters(ink, dark, min_area, reach=COUNTER_REACH):
     return counter[gaps] & ink
 
 
-def binarize(grey, with_rules=False):
+class Light(NamedTuple):
+    """A grey page's light, all :func:`binarize` needs of it: ``dark`` (h, w) how dark each pixel
+    is against its paper (:func:`ink_darkness`, smoothed by INK_SMOOTH) and ``noise`` (h, w) the
+    sensor's noise (:func:`noise_level`) over the paper's brightness, in the same units."""
+
+    dark: np.ndarray
+    noise: np.ndarray
+
+
+def page_light(grey):
+    """(h, w) grey page (0-1) -> its :class:`Light`."""
+    paper = paper_brightness(grey)
+    return Light(filters.gaussian(ink_darkness(grey, paper), sigma=INK_SMOOTH), noise_level(grey) / paper)
+
+
+def binarize(grey, with_rules=False, light=None):
     """Grey page -> (ink, darkness): boolean ink mask (True = ink) at the same size, ruled lines
     taken out (:func:`remove_ruled_lines`), and how dark each pixel is (:func:`ink_darkness`);
     with ``with_rules``, (ink, darkness, rules): rules the (h, w) bool :func:`ruled_lines` taken out.
+    light: the page's :func:`page_light` when measured already.
 
     Ink is darker than Otsu's threshold on the darkness (at least MIN_CONTRAST), and than
     NOISE_SEED x the noise (:func:`noise_level`) over the local paper's brightness, growing by
     hysteresis into pixels past HYSTERESIS_LOW x the one and NOISE_GROW x the other."""
-    paper = paper_brightness(grey)
-    dark = filters.gaussian(ink_darkness(grey, paper), sigma=INK_SMOOTH)
+    dark, noise = page_light(grey) if light is None else light
     threshold = max(filters.threshold_otsu(dark), MIN_CONTRAST) if dark.max() > MIN_CONTRAST else np.inf
     if not np.isfinite(threshold):
         nothing = np.zeros(grey.shape, bool)
         return (nothing, dark, nothing) if with_rules else (nothing, dark)
-    noise = noise_level(grey) / paper  # in darkness units: the noise over the paper's brightness
     low = np.maximum(HYSTERESIS_LOW * threshold, NOISE_GROW * noise)
     seed = NOISE_SEED * noise  # clearly darker than the paper: seeds strokes, joins a rule's pieces
     ink = close_cross(hysteresis(dark, low, np.maximum(threshold, seed)))

@@ -20,7 +20,7 @@ from scipy import ndimage
 from skimage import measure, transform
 
 from nnrec.ocr.image import as_page, read_image, shrink_factor, shrunk_grey  # noqa: F401 (read_image: re-exported)
-from nnrec.ocr.ink import COUNTER_REACH, binarize, closed_counters
+from nnrec.ocr.ink import COUNTER_REACH, binarize, closed_counters, page_light
 from nnrec.ocr.sheet import find_sheet, sheet_area, sheet_mask, upright_transform, warp_page
 from nnrec.ocr.skew import estimate_skew, level_transform
 
@@ -298,19 +298,23 @@ def upright_page(image):
     it is MIN_SKEW or more. Characters under SMALL_HEIGHT are read again from the page enlarged
     ZOOM times.
     """
-    # the sheet is looked for on a colour copy while the grey working copy is made: neither
-    # needs the other, and both run in numpy and scipy without holding the interpreter
+    # the sheet is looked for on a colour copy while the grey working copy is made and its light
+    # measured: neither needs the other, and both run in numpy and scipy without holding the
+    # interpreter. The frame's light is the page's when no sheet is found and tells a sheet
+    # found by brightness from a shadow's edge; a sheet found otherwise wastes it (its search
+    # takes longer), where its whole ink would cost more than the search on a cluttered desk.
     with ThreadPoolExecutor(1) as pool:
         sheet = pool.submit(find_sheet, image)
         small, factor = _shrink(image)
+        light = page_light(small)
         found = sheet.result()
     seen = None
     if found is not None and found.by in ("brightness", "whiteness"):
-        ink, dark = binarize(small)
+        ink, dark = binarize(small, light=light)
         comp = _components(ink, np.ones(small.shape, bool))
         if _writing_outside(comp, found, factor):
             found, seen = None, (ink, dark, comp)  # the whole frame is the page, its ink known
-    page = _levelled(image, found, whole=(small, factor), seen=seen)
+    page = _levelled(image, found, whole=(small, factor, light), seen=seen)
     if 0 < page.components.height < SMALL_HEIGHT:
         page = _levelled(image, found, ZOOM)
     return page
@@ -319,10 +323,11 @@ def upright_page(image):
 def _levelled(image, found, zoom=1, whole=None, seen=None):
     """:class:`UprightPage` of the sheet ``found`` in ``image`` (None: the whole frame), read
     enlarged ``zoom`` times, rectified and turned level. whole: the frame in grey at the working
-    resolution and its factor (:func:`_shrink`) when made already; seen: its (ink, darkness,
-    components) when known."""
+    resolution, its factor (:func:`_shrink`) and its light (:func:`nnrec.ocr.ink.page_light`)
+    when made already; seen: its (ink, darkness, components) when known."""
+    light = None
     if found is None:
-        small, factor = _shrink(image, zoom=zoom) if whole is None else whole
+        small, factor, light = (*_shrink(image, zoom=zoom), None) if whole is None else whole
         tform, shape, up, kept = transform.EuclideanTransform(), small.shape, small, np.ones(small.shape, bool)
     else:
         # the sheet alone gets the working resolution, not the whole frame
@@ -330,7 +335,7 @@ def _levelled(image, found, zoom=1, whole=None, seen=None):
         tform, shape = upright_transform(found, factor)
         up, kept = warp_page(small, tform, shape, sheet_mask(found, tform, shape, factor))
     if found is not None or seen is None:
-        ink, dark, rules = binarize(up, with_rules=True)
+        ink, dark, rules = binarize(up, with_rules=True, light=light)
         comp = _components(ink, kept, rules)
     else:
         ink, dark, comp = seen
