@@ -81,16 +81,30 @@ def test_sample_spreads_over_the_characters():
     assert len(picked) == 40 and picked[0] == 0 and picked[-1] == 999
 
 
-def test_the_upright_reading_is_not_classified_twice(template_classifier):
+@pytest.mark.parametrize("doubt", [0.0, 0.5])
+def test_the_upright_reading_is_not_classified_twice(template_classifier, doubt):
+    def classify(rows):  # doubt: the probability spread over all classes
+        return (1 - doubt) * template_classifier(rows) + doubt / charset.N_CLASSES
+
     calls = []
+    upright = photograph(draw_page(PAGE)[0])
+    page = extract_text(upright, lambda rows: calls.append(len(rows)) or classify(rows), orientation=True)
+    assert page.turn == 0
+    if orientation.confidence(classify(crop_rows(find_characters(upright)))) >= -orientation.MARGIN:
+        assert doubt == 0.0 and len(calls) == 1  # so sure that no turn could beat it by MARGIN
+    else:
+        assert doubt == 0.5 and len(calls) == 4  # the page once, then only the three turns of its sample
 
-    def counting(rows):
-        calls.append(len(rows))
-        return template_classifier(rows)
 
-    page = extract_text(photograph(draw_page(PAGE)[0]), counting, orientation=True)
-    # the page once, then only the three turns of its sample
-    assert page.turn == 0 and len(calls) == 4
+@pytest.mark.parametrize("best", [0.95, 0.5])
+def test_the_turns_are_classified_only_when_one_could_win(best):
+    rows = np.ones((10, charset.SIDE * charset.SIDE))
+    probs = np.full((10, charset.N_CLASSES), (1 - best) / (charset.N_CLASSES - 1))
+    probs[:, 0] = best
+    calls = []
+    assert orientation.page_turn(rows, lambda r: calls.append(len(r)) or probs, upright_probs=probs) == 0
+    # log 0.95 = -0.05: a turn would need a confidence over 0; log 0.5 = -0.69 leaves room
+    assert len(calls) == (0 if np.log(best) >= -orientation.MARGIN else 3)
 
 
 @pytest.mark.parametrize("turn", [1, 2, 3])

@@ -6,7 +6,7 @@ up. A sample of the characters found is turned by each quarter turn and classifi
 read turned when its characters, so turned, are clearly more probable under the classifier (the
 mean log-probability of each one's best class) than as they stand. The characters are turned
 as the reader's 32x32 cells, not redrawn, so this costs three classifications of at most SAMPLE
-characters.
+characters, and none when the page as it stands is read so surely that no turn could beat it.
 """
 
 import numpy as np
@@ -46,22 +46,20 @@ def turned_rows(rows, turn):
     return charset.inks_to_rows(np.stack([fit_to_box(np.rot90(ink, turn)) for ink in inks]))
 
 
+def confidence(probs):
+    """(n, 36) class probabilities -> the mean log-probability of each row's best class (<= 0)."""
+    return float(np.log(np.clip(np.asarray(probs, float).max(axis=1), 1e-12, None)).mean())
+
+
 def turn_confidences(rows, classify, upright_probs=None):
-    """(4,) mean log-probability of the best class of the characters ``rows`` ((n, 1024)
-    dataset rows, as the reader reads them) turned k quarter turns counter-clockwise, k = 0-3.
+    """(4,) :func:`confidence` of the characters ``rows`` ((n, 1024) dataset rows, as the reader
+    reads them) turned k quarter turns counter-clockwise, k = 0-3.
 
     upright_probs: (n, 36) probabilities the reader already gave ``rows`` (k = 0), so they are
     not classified again; None classifies them here.
     """
-    scores = []
-    for k in range(4):
-        if k == 0:
-            probs = classify(rows) if upright_probs is None else upright_probs
-        else:
-            probs = classify(turned_rows(rows, k))
-        probs = np.asarray(probs, float)
-        scores.append(float(np.log(np.clip(probs.max(axis=1), 1e-12, None)).mean()))
-    return np.array(scores)
+    upright = classify(rows) if upright_probs is None else upright_probs
+    return np.array([confidence(upright)] + [confidence(classify(turned_rows(rows, k))) for k in (1, 2, 3)])
 
 
 def page_turn(rows, classify, margin=MARGIN, upright_probs=None):
@@ -71,7 +69,12 @@ def page_turn(rows, classify, margin=MARGIN, upright_probs=None):
     upright_probs: see :func:`turn_confidences`."""
     if len(rows) < MIN_CHARACTERS:
         return 0
-    scores = turn_confidences(rows, classify, upright_probs)
+    upright = classify(rows) if upright_probs is None else upright_probs
+    # no confidence exceeds 0 (every character certain), so a page read as it stands at
+    # -margin or better cannot be beaten by margin: its turns need not be classified
+    if confidence(upright) >= -margin:
+        return 0
+    scores = turn_confidences(rows, classify, upright)
     best = int(scores.argmax())
     return best if scores[best] - scores[0] > margin else 0
 
