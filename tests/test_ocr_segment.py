@@ -253,6 +253,41 @@ def test_a_stroke_along_a_rule_stays_whole_and_the_rule_beside_a_stroke_goes():
     assert not kept[:50].any() and not kept[550:].any()
 
 
+def _grid_and_letter(grid_darkness, h=600, w=300):
+    """A grid 2 px thick (rows every 100 px, columns every 100 px from 50) of ``grid_darkness``,
+    and a D in dark pen (0.8) whose stem runs down the column at 150, widening it by one or two
+    pixels by turns, and ends at the crossing with row 200 -> (ink, darkness, grid, letter)."""
+    grid = np.zeros((h, w), bool)
+    grid[100::100, :] = grid[101::100, :] = True
+    grid[:, 50::100] = grid[:, 51::100] = True
+    letter = np.zeros((h, w), bool)
+    for top in range(120, 198, 4):
+        shift = 2 if (top // 4) % 2 else 1
+        letter[top : top + 4, 150 - shift : 150 - shift + 4] = True
+    bowl = np.abs(np.hypot(*np.mgrid[-40:41, 0:41]) - 39) < 2
+    letter[119:200, 151:192] |= bowl
+    dark = np.where(letter, 0.8, np.where(grid, grid_darkness, 0.0))
+    return grid | letter, dark, grid, letter
+
+
+def test_on_a_pale_grid_only_pen_darker_than_the_grid_is_a_stroke_along_it():
+    # squared paper: a crossing next to a letter widens each line by the other (a "+" was kept
+    # on the letter), and blur widens a pale line wherever pen passes near it; on a pale grid,
+    # what is a stroke along a line is told by its darkness
+    ink, dark, grid, letter = _grid_and_letter(0.15)
+    crossing_arms = np.zeros(ink.shape, bool)
+    crossing_arms[195:210, 140:160] = True
+    crossing_arms &= grid & ~ndimage.binary_dilation(letter, np.ones((3, 3), bool))
+    by_thickness = ink_module.remove_ruled_lines(ink, lines=ink_module.ruled_lines(ink))
+    assert by_thickness[crossing_arms].any()  # thickness alone keeps pieces of the crossing
+    kept = ink_module.remove_ruled_lines(ink, lines=ink_module.ruled_lines(ink, dark=dark))
+    assert kept[letter].mean() > 0.99 and not kept[crossing_arms].any()  # (the bowl's foot grazes a rule)
+    assert not kept[grid & ~ndimage.binary_dilation(letter, np.ones((5, 5), bool))].any()
+    # a grid as dark as the pen: told by thickness as before, the D's stem stays whole
+    ink, dark, grid, letter = _grid_and_letter(0.8)
+    assert ink_module.remove_ruled_lines(ink, lines=ink_module.ruled_lines(ink, dark=dark))[letter].mean() > 0.99
+
+
 def test_lines_among_other_long_ink_are_found_without_a_warning():
     ink, true = draw_page(["HLTVN FTH", "NVHLT"], height=40)
     ruled = ink.copy()

@@ -64,7 +64,8 @@ RULE_GAP = 2
 # Faint rules (see remove_ruled_lines) are traced on pixels darker than RULE_FAINT x ink's lower
 # threshold (under a camera's noise: 1.25 noise deviations above the paper); a blob of ink lying
 # RULE_DASH or more on such a line, and at most RULE_DARKER x as dark as the line, is a dash of
-# it. Set by reasoning, not searched; measured on pages_dev and its composites (CHANGELOG).
+# it. Set by reasoning, not searched; measured on pages_dev and its composites (CHANGELOG). Pen
+# on a pale line (see ruled_lines) is told from the line the same way: RULE_DARKER x as dark.
 RULE_FAINT = 0.5
 RULE_DASH = 0.9
 RULE_DARKER = 2.0
@@ -145,7 +146,7 @@ def noise_level(grey):
     return float(1.4826 * np.median(np.abs(detail - np.median(detail)))) if detail.size else 0.0
 
 
-def ruled_lines(ink, bridge=None):
+def ruled_lines(ink, bridge=None, dark=None):
     """(h, w) bool: the ink of long, thin, straight lines across the page (the ruling of lined
     paper, a margin line, a page edge, an underline, squared paper's grid), horizontal or vertical.
 
@@ -160,15 +161,24 @@ def ruled_lines(ink, bridge=None):
     about as dark as the threshold, like squared paper's grid, passes it in pieces each too short
     for a line, and the letters it runs through were read as one blob). Not across noise: a
     rule in a noisy shadow found in part leaves pieces that are read as letters.
+    dark: (h, w) the darkness (see :func:`binarize`). With it, on a pale line (RULE_DARKER x its
+    usual darkness is no darker than the ink off the lines: a printed grid, a light rule under a
+    dark pen) a thick stretch is a stroke only where it is RULE_DARKER x as dark as the line
+    too: every crossing of a grid widens each line by the other, and blur widens a pale line
+    wherever pen passes near it, so thickness alone kept pieces of the grid on letters (a "+"
+    at a crossing beside a letter, a bar down a 3's back: squared paper's digits read 0.40).
     """
     if not _may_hold_lines(ink):
         return np.zeros(ink.shape, bool)
-    lines, thick = np.zeros(ink.shape, bool), np.zeros(ink.shape, bool)
+    lines, thick, found = np.zeros(ink.shape, bool), np.zeros(ink.shape, bool), []
     for along in (1, 0):  # rows (horizontal lines), then columns (vertical ones)
         labels, line = _straight(ink, along, RULE_DRIFT, bridge=bridge)
         labels = np.concatenate([[0], np.where(line, np.arange(1, len(line) + 1), 0)])[labels]
         lines |= labels > 0
-        thick |= _thick_stretches(labels, along)
+        found.append((labels, _thick_stretches(labels, along)))
+    pen = np.median(dark[ink & ~lines]) if dark is not None and (ink & ~lines).any() else None
+    for labels, stretch in found:
+        thick |= stretch if pen is None else stretch & ~_pale_pixels(labels, dark, pen)
     # a thick stretch is a stroke along the line only where a letter's other strokes meet it
     # (a scanner's dark border is thick here and there too, with nothing attached)
     strokes, n = ndimage.label(thick, np.ones((3, 3), bool))
@@ -244,6 +254,21 @@ def _thick_stretches(labels, along):
     usual[1:][present] = np.nanmedian(widest[1:][present], axis=1)
     usual = usual[labels]
     return hysteresis(runs - usual, 0, (RULE_STROKE - 1) * usual + 1)
+
+
+def _pale_pixels(labels, dark, pen):
+    """(h, w) bool: the pixels of labelled lines that are pale (see :func:`ruled_lines`: the line's
+    median darkness x RULE_DARKER is at most ``pen``, the ink's) and not RULE_DARKER x as dark as
+    their line (``dark``: darkness): the line's own, never pen drawn on it."""
+    on = labels > 0
+    if not on.any():
+        return on
+    present = np.unique(labels[on])
+    usual = np.zeros(labels.max() + 1)
+    usual[present] = ndimage.median(dark, labels, present)
+    pale = RULE_DARKER * usual <= pen
+    pale[0] = False
+    return pale[labels] & (dark <= RULE_DARKER * usual[labels])
 
 
 def _runs_across(ink, along):
@@ -387,7 +412,7 @@ def binarize(grey, with_rules=False, light=None):
     seed = NOISE_SEED * noise  # clearly darker than the paper: seeds strokes, joins a rule's pieces
     ink = close_cross(hysteresis(dark, low, np.maximum(threshold, seed)))
     # a one-pixel closing (above) joins strokes broken by a skipping pen or JPEG blocks
-    rules = ruled_lines(ink, dark > seed)
+    rules = ruled_lines(ink, dark > seed, dark)
     ink = remove_ruled_lines(ink, dark > RULE_FAINT * low, dark, rules)
     return (ink, dark, rules) if with_rules else (ink, dark)
 
