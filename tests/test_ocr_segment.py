@@ -253,6 +253,18 @@ def test_a_stroke_along_a_rule_stays_whole_and_the_rule_beside_a_stroke_goes():
     assert not kept[:50].any() and not kept[550:].any()
 
 
+def test_a_line_may_be_as_thick_either_way_on_a_landscape_page():
+    # a wide page: a vertical rule as thick as a horizontal one is a line too (measured against
+    # the page's height, a vertical rule was allowed a quarter of a horizontal one's thickness)
+    ink = np.zeros((300, 1200), bool)
+    ink[150:155, :] = ink[:, 600:605] = True
+    lines = ink_module.ruled_lines(ink)
+    assert lines[150:155, :590].all() and lines[:140, 600:605].all()
+    thicker = ink.copy()
+    thicker[:, 600 : 600 + int(2 * ink_module.RULE_THICK * 1200)] = True  # twice the limit: a bar, no line
+    assert not ink_module.ruled_lines(thicker)[:140, 600:605].any()
+
+
 def _grid_and_letter(grid_darkness, h=600, w=300):
     """A grid 2 px thick (rows every 100 px, columns every 100 px from 50) of ``grid_darkness``,
     and a D in dark pen (0.8) whose stem runs down the column at 150, widening it by one or two

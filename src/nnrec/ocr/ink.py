@@ -49,7 +49,10 @@ NOISE_WINDOW = 5
 
 # Ruled lines (see ruled_lines): straight stretches filling RULE_FILL of a run RULE_SPAN of the
 # page's extent long, wandering at most RULE_DRIFT pixels across it, joined up reaching
-# RULE_LENGTH of the page, at most RULE_THICK of the page thick.
+# RULE_LENGTH of the page's extent along them, at most RULE_THICK of its longer side thick (the
+# same for lines either way: against their own extent, a landscape page's vertical lines were
+# allowed a third of the thickness of its horizontal ones, and the grid's, widened by its
+# crossings, or a sideways page's rules with letters on them were no lines).
 RULE_SPAN = 0.1
 RULE_FILL = 0.8
 RULE_DRIFT = 7
@@ -153,7 +156,7 @@ def ruled_lines(ink, bridge=None, dark=None):
     Straight stretches are ink filling RULE_FILL of a run RULE_SPAN of the page's width (or
     height) long, allowed to wander RULE_DRIFT pixels across it (a tilt, a lens's bend, a wavy
     pen). Joined up they are a line when they reach RULE_LENGTH of the page and are at most
-    RULE_THICK of the page thick on average: a letter's bar is far shorter, and a big marker
+    RULE_THICK of its longer side thick on average: a letter's bar is far shorter, and a big marker
     letter's long bar far thicker. Where a line is over RULE_STROKE times its usual thickness
     and a letter's other strokes meet it, a stroke was drawn along it: that stays ink.
     bridge: (h, w) bool, pixels clearly darker than the paper though not ink: stretches at least
@@ -217,7 +220,7 @@ def _straight(ink, along, drift, thin=True, bridge=None):
             labels *= candidate  # every joined stretch holds candidates: none is left without pixels
             length = _lengths(labels, along)
     area = np.bincount(labels.ravel(), minlength=n + 1)[1:]  # the candidates' pixels: all are labelled
-    return labels, (length >= RULE_LENGTH * extent) & ((not thin) | (area / length <= RULE_THICK * extent))
+    return labels, (length >= RULE_LENGTH * extent) & ((not thin) | (area / length <= RULE_THICK * max(ink.shape)))
 
 
 def _lengths(labels, along):
