@@ -300,6 +300,21 @@ def test_on_a_pale_grid_only_pen_darker_than_the_grid_is_a_stroke_along_it():
     assert ink_module.remove_ruled_lines(ink, lines=ink_module.ruled_lines(ink, dark=dark))[letter].mean() > 0.99
 
 
+def test_pen_along_a_pale_grid_stays_with_nothing_else_of_its_letter_off_the_lines():
+    # an L drawn along two lines of a pale grid: no stroke of it lies off the lines, and a dark
+    # one next to it keeps the ink's darkness off the lines known
+    grid = _grid_and_letter(0.15)[2]
+    el, other = np.zeros(grid.shape, bool), np.zeros(grid.shape, bool)
+    el[320:400, 249:254] = el[398:403, 249:290] = True
+    other[220:280, 70:74] = True
+    ink, dark = grid | el | other, np.where(el | other, 0.8, np.where(grid, 0.15, 0.0))
+    kept = ink_module.remove_ruled_lines(ink, lines=ink_module.ruled_lines(ink, dark=dark))
+    assert kept[el].mean() > 0.95 and kept[other].all()
+    assert not kept[grid & ~ndimage.binary_dilation(el | other, np.ones((5, 5), bool))].any()
+    # told by thickness alone, nothing of the L meets it off the lines: it went with them
+    assert ink_module.remove_ruled_lines(ink, lines=ink_module.ruled_lines(ink))[el].mean() < 0.5
+
+
 def test_lines_among_other_long_ink_are_found_without_a_warning():
     ink, true = draw_page(["HLTVN FTH", "NVHLT"], height=40)
     ruled = ink.copy()

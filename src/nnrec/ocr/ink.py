@@ -170,6 +170,8 @@ def ruled_lines(ink, bridge=None, dark=None):
     too: every crossing of a grid widens each line by the other, and blur widens a pale line
     wherever pen passes near it, so thickness alone kept pieces of the grid on letters (a "+"
     at a crossing beside a letter, a bar down a 3's back: squared paper's digits read 0.40).
+    Such a stretch is pen, and stays even where no other stroke of its letter meets it (an L
+    drawn along two grid lines).
     """
     if not _may_hold_lines(ink):
         return np.zeros(ink.shape, bool)
@@ -180,14 +182,19 @@ def ruled_lines(ink, bridge=None, dark=None):
         lines |= labels > 0
         found.append((labels, _thick_stretches(labels, along)))
     pen = np.median(dark[ink & ~lines]) if dark is not None and (ink & ~lines).any() else None
+    drawn = np.zeros(ink.shape, bool)  # pen along a pale line: a stroke, whatever meets it
     for labels, stretch in found:
-        thick |= stretch if pen is None else stretch & ~_pale_pixels(labels, dark, pen)
+        if pen is not None:
+            pale, own = _pale_lines(labels, dark, pen)
+            stretch = stretch & ~own
+            drawn |= stretch & pale
+        thick |= stretch
     # a thick stretch is a stroke along the line only where a letter's other strokes meet it
     # (a scanner's dark border is thick here and there too, with nothing attached)
     strokes, n = ndimage.label(thick, np.ones((3, 3), bool))
     letters = ndimage.binary_dilation(ink & ~lines, np.ones((3, 3), bool))
     attached = np.concatenate([[False], ndimage.maximum(letters, strokes, np.arange(1, n + 1)) > 0])
-    return lines & ~attached[strokes]
+    return lines & ~attached[strokes] & ~drawn
 
 
 def _may_hold_lines(ink):
@@ -259,19 +266,21 @@ def _thick_stretches(labels, along):
     return hysteresis(runs - usual, 0, (RULE_STROKE - 1) * usual + 1)
 
 
-def _pale_pixels(labels, dark, pen):
-    """(h, w) bool: the pixels of labelled lines that are pale (see :func:`ruled_lines`: the line's
-    median darkness x RULE_DARKER is at most ``pen``, the ink's) and not RULE_DARKER x as dark as
-    their line (``dark``: darkness): the line's own, never pen drawn on it."""
+def _pale_lines(labels, dark, pen):
+    """(pale, own), each (h, w) bool: the pixels of labelled lines that are pale (see
+    :func:`ruled_lines`: the line's median darkness x RULE_DARKER is at most ``pen``, the ink's),
+    and of those the line's own, at most RULE_DARKER x as dark as it (``dark``: darkness); the
+    rest of a pale line is pen drawn on it."""
     on = labels > 0
     if not on.any():
-        return on
+        return on, on
     present = np.unique(labels[on])
     usual = np.zeros(labels.max() + 1)
     usual[present] = ndimage.median(dark, labels, present)
     pale = RULE_DARKER * usual <= pen
     pale[0] = False
-    return pale[labels] & (dark <= RULE_DARKER * usual[labels])
+    pale = pale[labels]
+    return pale, pale & (dark <= RULE_DARKER * usual[labels])
 
 
 def _runs_across(ink, along):
