@@ -6,9 +6,9 @@ of that is spent on modules nothing of reading ever calls:
 - scipy's array-API layer (every ``scipy.ndimage`` import loads it) copies numpy's namespace,
   which imports each of numpy's lazily loaded submodules: numpy.f2py and numpy.testing above
   all (some 70 ms together);
-- ``skimage.measure.approximate_polygon`` (the sheet's corners) lives in a module that imports
-  scipy.signal, and with it scipy.stats and scipy.optimize, for a function it does not call
-  (some 0.5 s on every photograph of a sheet on a desk).
+- ``skimage.measure.approximate_polygon`` (the corners of a sheet with something joined to
+  it) lives in a module that imports scipy.signal, and with it scipy.stats and scipy.optimize,
+  for a function it does not call (some 0.5 s on such a photograph).
 
 :func:`defer` registers each as a lazy module (the Python documentation's
 ``importlib.util.LazyLoader`` recipe): ``from numpy import testing`` (and numpy's own lookup of

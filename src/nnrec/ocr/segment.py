@@ -300,9 +300,10 @@ def upright_page(image):
     """
     # the sheet is looked for on a colour copy while the grey working copy is made and its light
     # measured: neither needs the other, and both run in numpy and scipy without holding the
-    # interpreter. The frame's light is the page's when no sheet is found and tells a sheet
-    # found by brightness from a shadow's edge; a sheet found otherwise wastes it (its search
-    # takes longer), where its whole ink would cost more than the search on a cluttered desk.
+    # interpreter. The frame's light is the page's when no sheet is found, and tells a sheet
+    # found by brightness from a shadow's edge; only a sheet found by colour or edges leaves it
+    # unused (that search takes longer anyway; binarising the whole frame here cost more than
+    # the search on a cluttered desk).
     with ThreadPoolExecutor(1) as pool:
         sheet = pool.submit(find_sheet, image)
         small, factor = _shrink(image)
