@@ -20,7 +20,7 @@ import importlib
 import importlib.util
 import sys
 
-UNUSED_BY_READING = ("numpy.f2py", "numpy.testing", "numpy.matlib", "numpy.polynomial", "numpy.ctypeslib",
+UNUSED_BY_READING = ("numpy.f2py", "numpy.testing", "numpy.polynomial", "numpy.ctypeslib",
                      "numpy.rec", "numpy.char", "scipy.signal", "scipy.stats", "scipy.optimize")
 
 
