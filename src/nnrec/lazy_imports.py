@@ -51,5 +51,6 @@ def defer(names=UNUSED_BY_READING):
 def loaded(name):
     """True when the module ``name`` has been imported and run, not just put off by :func:`defer`."""
     module = sys.modules.get(name)
-    # its type, not an attribute: reading any attribute of a stand-in loads it
+    # its type, not an attribute: reading any attribute of a stand-in (even __spec__) loads it, so
+    # the stand-in's class, private to importlib.util since Python 3.5, is the only tell
     return module is not None and not issubclass(type(module), importlib.util._LazyModule)

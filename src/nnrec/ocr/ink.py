@@ -181,7 +181,8 @@ def ruled_lines(ink, bridge=None, dark=None):
         labels = np.concatenate([[0], np.where(line, np.arange(1, len(line) + 1), 0)])[labels]
         lines |= labels > 0
         found.append((labels, _thick_stretches(labels, along)))
-    pen = np.median(dark[ink & ~lines]) if dark is not None and (ink & ~lines).any() else None
+    off_lines = ink & ~lines
+    pen = np.median(dark[off_lines]) if dark is not None and off_lines.any() else None
     drawn = np.zeros(ink.shape, bool)  # pen along a pale line: a stroke, whatever meets it
     for labels, stretch in found:
         if pen is not None:
@@ -192,7 +193,7 @@ def ruled_lines(ink, bridge=None, dark=None):
     # a thick stretch is a stroke along the line only where a letter's other strokes meet it
     # (a scanner's dark border is thick here and there too, with nothing attached)
     strokes, n = ndimage.label(thick, np.ones((3, 3), bool))
-    letters = ndimage.binary_dilation(ink & ~lines, np.ones((3, 3), bool))
+    letters = ndimage.binary_dilation(off_lines, np.ones((3, 3), bool))
     attached = np.concatenate([[False], ndimage.maximum(letters, strokes, np.arange(1, n + 1)) > 0])
     return lines & ~attached[strokes] & ~drawn
 
