@@ -35,8 +35,8 @@ from pathlib import Path  # noqa: E402
 import nnrec  # noqa: E402
 
 # what `nnrec ocr` imports to read a page, as it does (the cyclic collector waits meanwhile, unused
-# modules put off: nnrec.lazy_imports)
-IMPORTS = "import gc; gc.disable(); import nnrec.lazy_imports; nnrec.lazy_imports.defer(); import nnrec.cli, nnrec.classifiers, nnrec.ocr.read, nnrec.ocr.reader, nnrec.model_file"
+# modules put off and scipy's docstrings left as they are: nnrec.lazy_imports)
+IMPORTS = "import gc; gc.disable(); import nnrec.lazy_imports; nnrec.lazy_imports.defer(); nnrec.lazy_imports.skip_array_api_notes(); import nnrec.cli, nnrec.classifiers, nnrec.ocr.read, nnrec.ocr.reader, nnrec.model_file"
 
 
 def wall(command):

@@ -296,3 +296,47 @@ def test_the_ocr_package_loads_its_modules_on_first_use():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_scipy_loads_without_its_array_api_notes_and_works():
+    code = ("from nnrec import lazy_imports; lazy_imports.defer(); print(lazy_imports.skip_array_api_notes()); "
+            "import numpy as np; from scipy import ndimage; from scipy._lib import _array_api; "
+            "print(ndimage.label.__doc__.splitlines()[0], 'Array API' in ndimage.label.__doc__, "
+            "ndimage.label in _array_api.xp_capabilities_table, ndimage.label(np.eye(3) > 0)[1])")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    plain = subprocess.run([sys.executable, "-c", "from scipy import ndimage; print('Array API' in ndimage.label.__doc__)"],
+                           capture_output=True, text=True, env=env)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert plain.stdout.split() == ["True"]  # scipy's own import appends the note
+    assert result.stdout.splitlines() == ["True", "Label features in an array. False True 3"]
+
+
+def test_scipy_keeps_its_docstring_parser_when_its_decorator_needs_more_of_it(monkeypatch):
+    from scipy._lib import _array_api
+
+    from nnrec import lazy_imports
+
+    parser, decorator = _array_api.FunctionDoc, _array_api.xp_capabilities
+    monkeypatch.setattr(_array_api, "FunctionDoc", parser)  # put back after the test, whatever it does
+
+    def reads_parameters(**_):
+        return lambda function: _array_api.FunctionDoc(function)["Parameters"] and function
+
+    monkeypatch.setattr(_array_api, "xp_capabilities", reads_parameters)
+    assert lazy_imports.skip_array_api_notes() is False
+    assert _array_api.FunctionDoc is parser
+    monkeypatch.setattr(_array_api, "xp_capabilities", decorator)
+    assert lazy_imports.skip_array_api_notes() is True
+    table = {}
+
+    @_array_api.xp_capabilities(capabilities_table=table)
+    def documented():
+        """One line.
+
+        Notes
+        -----
+        Kept."""
+
+    assert documented.__doc__.startswith("One line.") and documented.__doc__.endswith("Kept.")
+    assert documented in table

@@ -18,7 +18,7 @@ One module per concern; the Snakemake rule scripts in ``scripts/`` only call int
 - ``plots``        figures
 - ``io``           logging and atomic writes shared by the rule scripts
 - ``parallel``     work shared by worker processes
-- ``lazy_imports`` modules reading never uses, put off at ``nnrec ocr``'s start-up
+- ``lazy_imports`` start-up work reading never uses (modules, scipy's docstring notes), skipped by ``nnrec ocr``
 """
 
 __version__ = "0.1.0"

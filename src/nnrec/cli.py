@@ -135,6 +135,7 @@ def _ocr(args):
     from nnrec import lazy_imports
 
     lazy_imports.defer()  # before numpy's and scipy's importers, and before the decoding thread
+    lazy_imports.skip_array_api_notes()  # before scipy.ndimage
     from nnrec.ocr.image import open_page
 
     images = _decoded_ahead(args.pages, open_page)  # the first page decodes while the readers load
