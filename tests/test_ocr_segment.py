@@ -315,6 +315,22 @@ def test_pen_along_a_pale_grid_stays_with_nothing_else_of_its_letter_off_the_lin
     assert ink_module.remove_ruled_lines(ink, lines=ink_module.ruled_lines(ink))[el].mean() < 0.5
 
 
+def test_a_pale_line_is_judged_by_its_thin_parts_not_by_pen_along_it():
+    # a rule through a line of writing holds the letters' strokes within its drift (an H's bar,
+    # the pen along it): judged by all its pixels, a pale grid row under a long dark stroke
+    # passed for dark, and thickness alone kept a "+" at the D's crossing and dropped the stroke
+    ink, dark, grid, letter = _grid_and_letter(0.15)
+    underline = np.zeros(ink.shape, bool)
+    underline[198:204, :120] = True  # along the grid row at 200, most of the row's pixels
+    ink, dark = ink | underline, np.where(underline, 0.8, dark)
+    crossing_arms = np.zeros(ink.shape, bool)
+    crossing_arms[195:210, 140:160] = True
+    crossing_arms &= grid & ~ndimage.binary_dilation(letter, np.ones((3, 3), bool))
+    kept = ink_module.remove_ruled_lines(ink, lines=ink_module.ruled_lines(ink, dark=dark))
+    assert kept[underline].all() and kept[letter].mean() > 0.99 and not kept[crossing_arms].any()
+    assert not kept[grid & ~ndimage.binary_dilation(letter | underline, np.ones((5, 5), bool))].any()
+
+
 def test_lines_among_other_long_ink_are_found_without_a_warning():
     ink, true = draw_page(["HLTVN FTH", "NVHLT"], height=40)
     ruled = ink.copy()

@@ -186,7 +186,7 @@ def ruled_lines(ink, bridge=None, dark=None):
     drawn = np.zeros(ink.shape, bool)  # pen along a pale line: a stroke, whatever meets it
     for labels, stretch in found:
         if pen is not None:
-            pale, own = _pale_lines(labels, dark, pen)
+            pale, own = _pale_lines(labels, dark, pen, stretch)
             stretch = stretch & ~own
             drawn |= stretch & pale
         thick |= stretch
@@ -267,17 +267,23 @@ def _thick_stretches(labels, along):
     return hysteresis(runs - usual, 0, (RULE_STROKE - 1) * usual + 1)
 
 
-def _pale_lines(labels, dark, pen):
+def _pale_lines(labels, dark, pen, thick):
     """(pale, own), each (h, w) bool: the pixels of labelled lines that are pale (see
     :func:`ruled_lines`: the line's median darkness x RULE_DARKER is at most ``pen``, the ink's),
     and of those the line's own, at most RULE_DARKER x as dark as it (``dark``: darkness); the
-    rest of a pale line is pen drawn on it."""
+    rest of a pale line is pen drawn on it. A line's darkness is that of its thin parts, off
+    ``thick`` (its :func:`_thick_stretches`): a rule running through a line of writing holds the
+    letters' strokes within its drift, and their ink made a pale grid line dark."""
     on = labels > 0
     if not on.any():
         return on, on
     present = np.unique(labels[on])
     usual = np.zeros(labels.max() + 1)
-    usual[present] = ndimage.median(dark, labels, present)
+    thin = labels * ~thick
+    usual[present] = ndimage.median(dark, thin, present)
+    thick_all_along = present[np.bincount(thin.ravel(), minlength=len(usual))[present] == 0]
+    if thick_all_along.size:  # no thin part to judge by: all of the line
+        usual[thick_all_along] = ndimage.median(dark, labels, thick_all_along)
     pale = RULE_DARKER * usual <= pen
     pale[0] = False
     pale = pale[labels]
