@@ -18,6 +18,12 @@ from ocr_pages import draw_page, matched, on_desk, photograph
 BIASES = {"H": 3.0, "N": 2.0}
 
 
+def python(*args, cwd=None):
+    """A fresh ``python *args`` seeing this test's packages -> its CompletedProcess (text)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, env=env)
+
+
 def constant_model(path):
     """A 1024-4-36 MLP that reads every character as H (p ~0.65), then N: zero weights, so only
     the output biases speak."""
@@ -213,9 +219,7 @@ def test_the_package_knows_the_repository_it_runs_from():
 
 def test_the_command_runs_from_any_folder(tmp_path, model):
     write_page(tmp_path / "page.png", ["HL"])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    result = subprocess.run([sys.executable, "-m", "nnrec", "ocr", "page.png", "--model", str(model), "--json"],
-                            cwd=tmp_path, capture_output=True, text=True, env=env)
+    result = python("-m", "nnrec", "ocr", "page.png", "--model", str(model), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["pages"][0]["text"] == "HH"
 
@@ -231,8 +235,7 @@ def test_reading_a_page_imports_neither_pandas_nor_plotting_nor_torch(tmp_path):
     code = ("import sys; from nnrec import cli, lazy_imports; status = cli.main(['ocr', 'page.png', '--model', 'hog.npz']); "
             "print(sorted({m.split('.')[0] for m in list(sys.modules) if lazy_imports.loaded(m) and (m.split('.')[0] in "
             "('pandas', 'matplotlib', 'torch', 'tqdm') or m.startswith('scipy.stats'))}), status)")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
+    result = python("-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[] 0"
 
@@ -246,9 +249,7 @@ def test_modules_reading_never_uses_are_not_loaded_even_for_a_sheet_on_a_desk(tm
             "import numpy as np; from skimage import measure; square = np.array([[0, 0], [0, 9], [9, 9], [9, 0], [0, 0]]); "
             "corners = len(measure.approximate_polygon(square, 1.0)); "  # a sheet's corners, when something is joined to it
             "print([m for m in lazy_imports.UNUSED_BY_READING if lazy_imports.loaded(m)], corners, status)")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    result = subprocess.run([sys.executable, "-c", code, str(model)], cwd=tmp_path, capture_output=True, text=True,
-                            env=env)
+    result = python("-c", code, str(model), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[] 5 0"
 
@@ -258,8 +259,7 @@ def test_a_module_put_off_loads_in_full_when_it_is_used():
             "print([lazy_imports.loaded(m) for m in ('numpy.testing', 'scipy.signal')]); "
             "numpy.testing.assert_array_equal([1], [1]); print(signal.convolve([1, 2], [1, 1]).tolist()); "
             "print([lazy_imports.loaded(m) for m in ('numpy.testing', 'scipy.signal', 'numpy.f2py')])")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    result = python("-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["[False, False]", "[1, 3, 2]", "[True, True, False]"]
 
@@ -293,8 +293,7 @@ def test_pages_are_decoded_one_ahead_in_order_the_first_at_once():
 def test_the_ocr_package_loads_its_modules_on_first_use():
     code = ("import sys; import nnrec.ocr.image; print('scipy.ndimage' in sys.modules); "
             "from nnrec import ocr; ocr.extract_text; print('scipy.ndimage' in sys.modules)")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    result = python("-c", code)
     assert result.stdout.split() == ["False", "True"], result.stderr
 
 
@@ -303,10 +302,8 @@ def test_scipy_loads_without_its_array_api_notes_and_works():
             "import numpy as np; from scipy import ndimage; from scipy._lib import _array_api; "
             "print(ndimage.label.__doc__.splitlines()[0], 'Array API' in ndimage.label.__doc__, "
             "ndimage.label in _array_api.xp_capabilities_table, ndimage.label(np.eye(3) > 0)[1])")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    plain = subprocess.run([sys.executable, "-c", "from scipy import ndimage; print('Array API' in ndimage.label.__doc__)"],
-                           capture_output=True, text=True, env=env)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    plain = python("-c", "from scipy import ndimage; print('Array API' in ndimage.label.__doc__)")
+    result = python("-c", code)
     assert result.returncode == 0, result.stderr
     assert plain.stdout.split() == ["True"]  # scipy's own import appends the note
     assert result.stdout.splitlines() == ["True", "Label features in an array. False True 3"]
