@@ -311,11 +311,13 @@ def test_scipy_loads_without_its_array_api_notes_and_works():
 
 def test_scipy_keeps_its_docstring_parser_when_its_decorator_needs_more_of_it(monkeypatch):
     from scipy._lib import _array_api
+    from scipy._lib._docscrape import FunctionDoc as parser
 
     from nnrec import lazy_imports
 
-    parser, decorator = _array_api.FunctionDoc, _array_api.xp_capabilities
-    monkeypatch.setattr(_array_api, "FunctionDoc", parser)  # put back after the test, whatever it does
+    # scipy's own parser, even where a cli test in this process left the stand-in; put back after
+    monkeypatch.setattr(_array_api, "FunctionDoc", parser)
+    decorator = _array_api.xp_capabilities
 
     def reads_parameters(**_):
         return lambda function: _array_api.FunctionDoc(function)["Parameters"] and function
